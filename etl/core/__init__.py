@@ -1,0 +1,1 @@
+"""Shared building blocks: the warehouse resource, CSV contracts with quarantine, metadata."""

@@ -1,0 +1,38 @@
+"""Entry point: gathers each business domain's definitions and adds the deployment's resources.
+
+`dagster dev -w workspace.yaml` loads `defs`; tests call `build_defs(settings)` with paths
+under a temporary folder.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from etl.capacity.definitions import defs as capacity_defs
+from etl.graph.definitions import defs as graph_defs
+from etl.ops.definitions import defs as ops_defs
+from etl.production.definitions import defs as production_defs
+from etl.reference.definitions import defs as reference_defs
+from etl.report.definitions import defs as report_defs
+from etl.resources import build_resources
+from etl.settings import Settings
+from etl.trade.definitions import defs as trade_defs
+
+DOMAINS = (
+    reference_defs,
+    capacity_defs,
+    production_defs,
+    trade_defs,
+    graph_defs,
+    report_defs,
+    ops_defs,
+)
+
+
+def build_defs(settings: Settings | None = None) -> dg.Definitions:
+    """All definitions, with resources pointing at `settings` (default: from the environment)."""
+    resources = build_resources(settings or Settings.from_env())
+    return dg.Definitions.merge(*DOMAINS, dg.Definitions(resources=resources))
+
+
+defs = build_defs()

@@ -1,0 +1,66 @@
+"""Where the published graph lives on disk, and how readers open it.
+
+Layout under the graph folder (`Settings.graph_dir`, default `var/published/graph/`):
+
+    current -> releases/<release_id>      symlink, swapped atomically when a release is complete
+    releases/<release_id>/
+        dataset.nq                        every named graph, N-Quads
+        graphs/<name>.ttl                 one Turtle file per named graph
+        void.ttl                          DCAT/VoID description of the dataset
+        manifest.json                     release id, creation time, triples per graph and in all
+        store/                            Oxigraph store bulk-loaded from dataset.nq
+
+A release folder is written completely before `current` points at it, so a reader (or a crash)
+never sees half a graph.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph
+
+CURRENT = "current"
+RELEASES = "releases"
+MANIFEST = "manifest.json"
+STORE = "store"
+DATASET = "dataset.nq"
+
+
+class GraphNotPublishedError(FileNotFoundError):
+    """No graph release has been published in this folder yet."""
+
+
+def current_release(graph_dir: Path) -> Path:
+    """The folder of the release `current` points at."""
+    link = Path(graph_dir) / CURRENT
+    if not link.exists():
+        raise GraphNotPublishedError(
+            f"{link}: no published graph; run `make run` (or `reekg run`) first"
+        )
+    return link.resolve()
+
+
+def read_manifest(graph_dir: Path) -> dict[str, Any]:
+    """The manifest of the current release."""
+    manifest: dict[str, Any] = json.loads(
+        (current_release(graph_dir) / MANIFEST).read_text(encoding="utf-8")
+    )
+    return manifest
+
+
+def open_published_store(graph_dir: Path) -> pyoxigraph.Store:
+    """The current release's Oxigraph store, opened read-only."""
+    return pyoxigraph.Store.read_only(str(current_release(graph_dir) / STORE))
+
+
+def activate_release(graph_dir: Path, release_dir: Path) -> None:
+    """Point `current` at `release_dir` atomically (new symlink, then rename over the old)."""
+    graph_dir = Path(graph_dir)
+    tmp = graph_dir / f".{CURRENT}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(release_dir, graph_dir), tmp)
+    os.replace(tmp, graph_dir / CURRENT)
