@@ -11,13 +11,16 @@ import dagster as dg
 from etl.capacity.definitions import defs as capacity_defs
 from etl.graph.definitions import defs as graph_defs
 from etl.ops.definitions import defs as ops_defs
+from etl.ops.publish import published_warehouse_asset
 from etl.production.definitions import defs as production_defs
+from etl.query.definitions import defs as query_defs
 from etl.reference.definitions import defs as reference_defs
 from etl.report.definitions import defs as report_defs
 from etl.resources import build_resources
 from etl.settings import Settings
 from etl.trade.definitions import defs as trade_defs
 
+UNPUBLISHED_GROUPS = ("graph", "report", "publish", "query")
 DOMAINS = (
     reference_defs,
     capacity_defs,
@@ -25,6 +28,7 @@ DOMAINS = (
     trade_defs,
     graph_defs,
     report_defs,
+    query_defs,
     ops_defs,
 )
 
@@ -32,7 +36,14 @@ DOMAINS = (
 def build_defs(settings: Settings | None = None) -> dg.Definitions:
     """All definitions, with resources pointing at `settings` (default: from the environment)."""
     resources = build_resources(settings or Settings.from_env())
-    return dg.Definitions.merge(*DOMAINS, dg.Definitions(resources=resources))
+    domains = dg.Definitions.merge(*DOMAINS, dg.Definitions(resources=resources))
+    warehouse_assets = [
+        spec.key
+        for spec in domains.resolve_all_asset_specs()
+        if spec.group_name not in UNPUBLISHED_GROUPS
+    ]
+    publish = dg.Definitions(assets=[published_warehouse_asset(warehouse_assets)])
+    return dg.Definitions.merge(domains, publish)
 
 
 defs = build_defs()

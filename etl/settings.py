@@ -46,3 +46,17 @@ class Settings:
             landing_dir=path("REEKG_LANDING_DIR", home / "landing"),
             report_dir=path("REEKG_REPORT_DIR", home / "published" / "report"),
         )
+
+    @classmethod
+    def under(cls, home: Path, data_dir: Path = BUNDLED_DATA) -> Settings:
+        """Every path under `home` (tests and one-off runs), reading data from `data_dir`."""
+        home = Path(home).resolve()
+        return cls(
+            home=home,
+            data_dir=Path(data_dir).resolve(),
+            warehouse=home / "warehouse.duckdb",
+            published_warehouse=home / "published" / "warehouse.duckdb",
+            graph_dir=home / "published" / "graph",
+            landing_dir=home / "landing",
+            report_dir=home / "published" / "report",
+        )

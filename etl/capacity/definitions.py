@@ -2,4 +2,9 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from etl.capacity import assets, checks, marts
+
+defs = dg.Definitions(
+    assets=[*dg.load_assets_from_modules([assets]), *marts.ALL],
+    asset_checks=checks.ALL,
+)

@@ -205,9 +205,13 @@ def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
     return out
 
 
-def read_contract(path: Path, contract: Contract) -> ContractResult:
-    """Read `path` under `contract`: typed good rows, rejected rows with reasons, raw strings."""
+def read_contract(path: Path, contract: Contract, label: str | None = None) -> ContractResult:
+    """Read `path` under `contract`: typed good rows, rejected rows with reasons, raw strings.
+
+    `label` is how the file is named in `source_file` columns (default: the path as given).
+    """
     path = Path(path)
+    file_label = label or str(path)
     if not path.is_file():
         raise ContractError(f"{path}: file not found (contract {contract.name})")
     data = path.read_bytes()
@@ -231,7 +235,7 @@ def read_contract(path: Path, contract: Contract) -> ContractResult:
     columns: dict[str, list[str | None]] = {n: [] for n in wanted}
     rows: list[int] = []
     shape_rejects: list[dict[str, object]] = [
-        {"source_file": str(path), "source_row": n, "field": None, "value": None, "reason": why}
+        {"source_file": file_label, "source_row": n, "field": None, "value": None, "reason": why}
         for n, why in bad_lines
     ]
     blank = 0
@@ -241,7 +245,7 @@ def read_contract(path: Path, contract: Contract) -> ContractResult:
         except StopIteration:
             break
         except csv.Error as exc:
-            shape_rejects.append({"source_file": str(path), "source_row": reader.line_num,
+            shape_rejects.append({"source_file": file_label, "source_row": reader.line_num,
                                   "field": None, "value": None, "reason": f"unreadable CSV ({exc})"})
             continue
         line = reader.line_num
@@ -251,14 +255,14 @@ def read_contract(path: Path, contract: Contract) -> ContractResult:
         named = [v for i, v in enumerate(record) if i >= len(names) or names[i]]
         if len(record) < len(names) and len(named) < len(wanted):
             shape_rejects.append({
-                "source_file": str(path), "source_row": line, "field": None,
+                "source_file": file_label, "source_row": line, "field": None,
                 "value": ",".join(record)[:200],
                 "reason": f"truncated row: {len(record)} of {len(names)} fields",
             })
             continue
         if len(record) > len(names) and any(v.strip() for v in record[len(names):]):
             shape_rejects.append({
-                "source_file": str(path), "source_row": line, "field": None,
+                "source_file": file_label, "source_row": line, "field": None,
                 "value": ",".join(record)[:200],
                 "reason": f"row has {len(record)} fields, header has {len(names)}",
             })
@@ -269,7 +273,7 @@ def read_contract(path: Path, contract: Contract) -> ContractResult:
             columns[name].append(None if value in NULL_WORDS else value)
     raw = pl.DataFrame(
         {**{n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()},
-         "source_file": pl.Series("source_file", [str(path)] * len(rows), dtype=pl.String),
+         "source_file": pl.Series("source_file", [file_label] * len(rows), dtype=pl.String),
          "source_row": pl.Series("source_row", rows, dtype=pl.Int64)}
     )
     rejected_parts = [pl.DataFrame(shape_rejects, schema=REJECT_SCHEMA)]

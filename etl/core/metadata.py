@@ -29,9 +29,9 @@ def frame_to_markdown(frame: pl.DataFrame, limit: int = PREVIEW_ROWS) -> str:
 
 def table_metadata(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, Any]:
     """Row count, preview and column schema of a warehouse table (`table` is a constant)."""
-    count_row = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    count_row = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0]
     count = int(count_row[0]) if count_row else 0
-    preview = con.execute(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").pl()
+    preview = con.sql(f"SELECT * FROM {table} LIMIT {PREVIEW_ROWS}").pl()
     schema_name, _, name = table.partition(".")
     columns = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "

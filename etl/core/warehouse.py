@@ -139,3 +139,10 @@ def replace_quarantine(
         "dataset = ? AND partition_key = ?",
         [dataset, partition_key],
     )
+
+
+def query_frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | None = None
+) -> pl.DataFrame:
+    """Run `sql` with bound `params` and return a Polars frame (DuckDB 2.0: `con.sql(...).pl()`)."""
+    return con.sql(sql, params=params).pl() if params else con.sql(sql).pl()

@@ -2,4 +2,6 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from etl.production import assets, checks
+
+defs = dg.Definitions(assets=[assets.usgs_world, assets.world_production], asset_checks=checks.ALL)

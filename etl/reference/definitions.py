@@ -2,4 +2,9 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from etl.reference import assets, checks
+
+defs = dg.Definitions(
+    assets=dg.load_assets_from_modules([assets]),
+    asset_checks=checks.ALL,
+)

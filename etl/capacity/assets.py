@@ -1,0 +1,275 @@
+"""Capacity: China's quotas by year, batch and holder; provincial holdings; reallocations;
+facilities inside and outside China."""
+
+
+import dagster as dg
+import polars as pl
+
+from etl.capacity import models
+from etl.capacity.partitions import QUOTA_YEARS
+from etl.core.contracts import read_contract, reject_where
+from etl.core.loading import load_file
+from etl.core.metadata import materialize_result
+from etl.core.settings_resource import SettingsResource
+from etl.core.warehouse import (
+    WRITER_POOL,
+    WarehouseResource,
+    query_frame,
+    replace_quarantine,
+    replace_rows,
+)
+from etl.reference.aliases import alias_table, known_source_ids, reject_unknown_sources, resolve_names
+
+GROUP = "capacity"
+OWNERS = ["team:capacity"]
+KINDS = {"duckdb", "polars", "csv"}
+QUOTA_FILE = "capacity/china_re_quotas_2015_2023.csv"
+REFERENCE_DEPS = [
+    dg.AssetKey(["reference", "sources"]),
+    dg.AssetKey(["reference", "entity_aliases"]),
+]
+SCOPE_KINDS = {"national": "country", "group": "organisation", "province": "province"}
+
+
+def resolve_quotas(
+    frame: pl.DataFrame, aliases: pl.DataFrame, sources: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Quota rows with holder and source ids; unknown holders and source URLs are rejected."""
+    rejects = []
+    by_scope = []
+    for scope, kind in SCOPE_KINDS.items():
+        part, rej = resolve_names(
+            frame.filter(pl.col("entity_type") == scope), aliases, "entity", "holder_id", (kind,)
+        )
+        by_scope.append(part.with_columns(pl.lit(kind).alias("holder_kind")))
+        rejects.append(rej)
+    resolved = pl.concat(by_scope, how="vertical")
+    with_source = resolved.join(
+        sources.select(pl.col("url").alias("source_url"), "source_id").unique("source_url"),
+        on="source_url",
+        how="left",
+    )
+    unknown = pl.col("source_id").is_null()
+    rejects.append(
+        reject_where(
+            with_source, unknown, "source_url",
+            "unknown source URL (register it in data/reference/sources.csv)",
+        )
+    )
+    good = with_source.filter(~unknown).select(
+        pl.format(
+            "{}-{}-{}-{}-{}", "year", "batch", "quota_type", "ore_type", "holder_id"
+        ).alias("quota_id"),
+        pl.col("year").cast(pl.Int32),
+        "batch",
+        "quota_type",
+        "ore_type",
+        pl.col("entity_type").alias("scope"),
+        "holder_kind",
+        "holder_id",
+        "tonnes_reo",
+        "is_derived",
+        "source_id",
+        "source_note",
+        "source_file",
+        "source_row",
+    )
+    return good.sort("source_row"), pl.concat(rejects, how="vertical")
+
+
+@dg.asset(
+    key=["capacity", "quotas"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    pool=WRITER_POOL,
+    deps=REFERENCE_DEPS,
+    partitions_def=QUOTA_YEARS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    description="China's rare-earth mining and smelting/separation quotas (core.quotas), t REO, "
+    "by year, batch, ore type and holder (national total, company group or province), each row "
+    "with its source. Partitioned by quota year; a run may cover a range of years.",
+)
+def quotas(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
+) -> dg.MaterializeResult:
+    years = [int(k) for k in context.partition_keys]
+    result = read_contract(settings.data(QUOTA_FILE), models.QUOTAS, label=QUOTA_FILE)
+    with warehouse.connect() as con:
+        good, rejected = resolve_quotas(
+            result.good, alias_table(con), known_source_ids(con)
+        )
+        good = good.filter(pl.col("year").is_in(years))
+        replace_rows(con, "raw.quotas", result.raw, "source_file = ?", [QUOTA_FILE])
+        replace_rows(
+            con, "core.quotas", good, "year BETWEEN ? AND ?", [min(years), max(years)]
+        )
+        raw_years = result.raw.select("source_row", pl.col("year").alias("raw_year"))
+        tagged = rejected.join(raw_years, on="source_row", how="left")
+        for year in years:
+            replace_quarantine(
+                con, "quotas", str(year),
+                tagged.filter(pl.col("raw_year") == str(year)).drop("raw_year"),
+            )
+        replace_quarantine(
+            con, "quotas", "unparsed-year",
+            tagged.filter(~pl.col("raw_year").str.contains(r"^\d{4}$").fill_null(False)).drop(
+                "raw_year"
+            ),
+        )
+        return materialize_result(
+            con,
+            "core.quotas",
+            years=dg.MetadataValue.text(f"{min(years)}-{max(years)}"),
+            landed_this_run=good.height,
+            rejected_this_run=rejected.height,
+        )
+
+
+def _resolve_holder_columns(
+    frame: pl.DataFrame, aliases: pl.DataFrame, sources: pl.DataFrame, columns: dict[str, str]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    rejects = []
+    for field_name, out_col in columns.items():
+        frame, rej = resolve_names(frame, aliases, field_name, out_col, ("organisation",))
+        rejects.append(rej)
+    frame, rej = reject_unknown_sources(frame, sources)
+    rejects.append(rej)
+    return frame, pl.concat(rejects, how="vertical")
+
+
+@dg.asset(
+    key=["capacity", "holdings_baseline"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    pool=WRITER_POOL,
+    deps=REFERENCE_DEPS,
+    description="Quota each holder held in a province before the reallocations "
+    "(core.holdings_baseline). No official per-company table exists: the bundled Jiangxi "
+    "figures are ILLUSTRATIVE and their source says so.",
+)
+def holdings_baseline(
+    warehouse: WarehouseResource, settings: SettingsResource
+) -> dg.MaterializeResult:
+    relpath = "capacity/holdings_baseline.csv"
+    with warehouse.connect() as con:
+        aliases, sources = alias_table(con), known_source_ids(con)
+
+        def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+            out, rej = _resolve_holder_columns(frame, aliases, sources, {"holder": "holder_id"})
+            return out.select(
+                pl.col("province").alias("province_id"),
+                "holder_id",
+                "quota_type",
+                "as_of",
+                "tonnes_reo",
+                "source_id",
+            ), rej
+
+        report, _ = load_file(
+            con,
+            path=settings.data(relpath),
+            label=relpath,
+            contract=models.HOLDINGS_BASELINE,
+            core_table="core.holdings_baseline",
+            resolve=resolve,
+        )
+        return materialize_result(con, "core.holdings_baseline", rejected=report.rejected)
+
+
+@dg.asset(
+    key=["capacity", "reallocations"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    pool=WRITER_POOL,
+    deps=REFERENCE_DEPS,
+    description="Reallocation events (core.reallocations): quota moved between holders inside a "
+    "province, one row per leg, with date, reason and source. The bundled Jiangxi events are "
+    "ILLUSTRATIVE (source kind 'illustrative').",
+)
+def reallocations(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
+    relpath = "capacity/reallocations.csv"
+    with warehouse.connect() as con:
+        aliases, sources = alias_table(con), known_source_ids(con)
+
+        def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+            out, rej = _resolve_holder_columns(
+                frame, aliases, sources,
+                {"from_holder": "from_holder_id", "to_holder": "to_holder_id"},
+            )
+            out = out.sort("source_row").with_columns(
+                pl.int_range(1, pl.len() + 1).over("event_id").cast(pl.Int32).alias("leg")
+            )
+            return out.select(
+                "event_id",
+                "leg",
+                pl.col("province").alias("province_id"),
+                "effective_date",
+                "from_holder_id",
+                "to_holder_id",
+                "quota_type",
+                "tonnes_reo",
+                "reason",
+                "source_id",
+            ), rej
+
+        report, _ = load_file(
+            con,
+            path=settings.data(relpath),
+            label=relpath,
+            contract=models.REALLOCATIONS,
+            core_table="core.reallocations",
+            resolve=resolve,
+        )
+        return materialize_result(con, "core.reallocations", rejected=report.rejected)
+
+
+@dg.asset(
+    key=["capacity", "facilities"],
+    group_name=GROUP,
+    owners=OWNERS,
+    kinds=KINDS,
+    pool=WRITER_POOL,
+    deps=[*REFERENCE_DEPS, dg.AssetKey(["reference", "countries"])],
+    description="Facilities inside and outside China (core.facilities): operator, place, "
+    "capacity t REO/year where a source gives it, products, feedstock, status.",
+)
+def facilities(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
+    relpath = "capacity/facilities.csv"
+    with warehouse.connect() as con:
+        aliases, sources = alias_table(con), known_source_ids(con)
+        countries = query_frame(con, "SELECT iso3 FROM core.countries")
+
+        def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+            out, rej = _resolve_holder_columns(frame, aliases, sources, {"operator": "operator_id"})
+            bad_country = ~pl.col("country").is_in(countries["iso3"].implode())
+            rej = pl.concat(
+                [rej, reject_where(out, bad_country, "country", "unknown ISO 3166-1 alpha-3 code")]
+            )
+            out = out.filter(~bad_country)
+            return out.select(
+                "facility_id",
+                "name",
+                "operator_id",
+                pl.col("province").alias("province_id"),
+                pl.col("country").alias("country_iso3"),
+                "capacity_t_reo_per_year",
+                "products",
+                "feedstock",
+                "status",
+                "source_id",
+            ), rej
+
+        report, _ = load_file(
+            con,
+            path=settings.data(relpath),
+            label=relpath,
+            contract=models.FACILITIES,
+            core_table="core.facilities",
+            resolve=resolve,
+        )
+        return materialize_result(con, "core.facilities", rejected=report.rejected)
+
+

@@ -1,0 +1,51 @@
+"""Public capacity marts (a contract users rely on): quotas by holder, concentration, change,
+and the reallocation ledger."""
+
+from pathlib import Path
+
+import dagster as dg
+
+from etl.core.marts import sql_mart
+
+SQL_DIR = Path(__file__).parent / "sql"
+GROUP = "capacity"
+QUOTAS = dg.AssetKey(["capacity", "quotas"])
+REFERENCE = [dg.AssetKey(["reference", "organisations"]), dg.AssetKey(["reference", "countries"])]
+
+quota_by_holder = sql_mart(
+    "quota_by_holder",
+    SQL_DIR,
+    [QUOTAS, *REFERENCE],
+    GROUP,
+    "Each company group's quota per year, batch, quota type and ore type, with its share of the "
+    "national batch total (share_of_batch), derived flag and source.",
+)
+quota_concentration = sql_mart(
+    "quota_concentration",
+    SQL_DIR,
+    [QUOTAS, *REFERENCE],
+    GROUP,
+    "Concentration of each batch by holder, holder HQ province and official provincial split: "
+    "n, top-1 share, HHI (0-10,000) and whether the holders' split is complete.",
+)
+quota_change = sql_mart(
+    "quota_change",
+    SQL_DIR,
+    [QUOTAS, *REFERENCE],
+    GROUP,
+    "Year-on-year and batch-on-batch change of each holder's and the national quota.",
+)
+reallocation_ledger = sql_mart(
+    "reallocation_ledger",
+    SQL_DIR,
+    [
+        dg.AssetKey(["capacity", "reallocations"]),
+        dg.AssetKey(["capacity", "holdings_baseline"]),
+        *REFERENCE,
+    ],
+    GROUP,
+    "Before, change and after per reallocation event and holder, and each province's net change "
+    "per event (zero when capacity is only reallocated). Illustrative events are flagged.",
+)
+
+ALL = [quota_by_holder, quota_concentration, quota_change, reallocation_ledger]
