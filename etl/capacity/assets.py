@@ -100,6 +100,7 @@ def quotas(
             result.good, alias_table(con), known_source_ids(con)
         )
         good = good.filter(pl.col("year").is_in(years))
+        rejected = pl.concat([result.rejected, rejected], how="vertical")
         replace_rows(con, "raw.quotas", result.raw, "source_file = ?", [QUOTA_FILE])
         replace_rows(
             con, "core.quotas", good, "year BETWEEN ? AND ?", [min(years), max(years)]

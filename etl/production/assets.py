@@ -1,7 +1,7 @@
 """Production and reserves: the USGS Mineral Commodity Summaries world table, one edition per
 partition, loaded exactly as published."""
 
-import re
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -20,23 +20,22 @@ from etl.core.warehouse import (
 )
 from etl.production.models import usgs_world_contract, year_columns
 from etl.core.contracts import reject_where
-from etl.settings import Settings
 
 GROUP = "production"
 SQL_DIR = Path(__file__).parent / "sql"
-FILE_PATTERN = re.compile(r"^mcs(?P<edition>\d{4})-raree_world\.csv$")
 EDITION_SOURCES = {"2024": "usgs-mcs2024-rare-earths"}
 
 
-def bundled_editions(data_dir: Path) -> list[str]:
-    """Editions present as `production/mcsYYYY-raree_world.csv` in the data folder."""
-    folder = data_dir / "production"
-    found = [m["edition"] for p in folder.glob("mcs*-raree_world.csv")
-             if (m := FILE_PATTERN.match(p.name))]
-    return sorted(found) or ["2024"]
+FIRST_EDITION = 2020
 
 
-USGS_EDITIONS = dg.StaticPartitionsDefinition(bundled_editions(Settings.from_env().data_dir))
+def editions(today: date | None = None) -> list[str]:
+    """MCS editions from 2020 to next year's: a new edition's file loads with no code change."""
+    last = (today or date.today()).year + 1
+    return [str(y) for y in range(FIRST_EDITION, last + 1)]
+
+
+USGS_EDITIONS = dg.StaticPartitionsDefinition(editions())
 
 
 def tidy_usgs(
@@ -90,17 +89,24 @@ def tidy_usgs(
 def usgs_world(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    for edition in context.partition_keys:
-        _load_edition(edition, warehouse, settings)
+    loaded = [e for e in context.partition_keys if _load_edition(e, warehouse, settings)]
+    missing = sorted(set(context.partition_keys) - set(loaded))
+    if missing:
+        context.log.info(f"no USGS file for edition(s) {', '.join(missing)}: nothing to load")
     with warehouse.connect() as con:
         return materialize_result(
-            con, "core.production", editions=dg.MetadataValue.text(", ".join(context.partition_keys))
+            con,
+            "core.production",
+            editions_loaded=dg.MetadataValue.text(", ".join(loaded) or "none"),
         )
 
 
-def _load_edition(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> None:
+def _load_edition(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> bool:
+    """Load one edition's file if it exists; False when there is no file for it."""
     relpath = f"production/mcs{edition}-raree_world.csv"
     path = settings.data(relpath)
+    if not path.exists():
+        return False
     columns = year_columns(path)
     result = read_contract(path, usgs_world_contract(columns), label=relpath)
     source_id = EDITION_SOURCES.get(edition, f"usgs-mcs{edition}-rare-earths")
@@ -110,12 +116,15 @@ def _load_edition(edition: str, warehouse: WarehouseResource, settings: Settings
         )
         countries, world, rejected = tidy_usgs(result.good, columns, codes, edition, source_id)
         rejected = pl.concat([result.rejected, rejected])
-        replace_rows(con, "raw.usgs_world", result.raw.select(
-            pl.all().exclude("source_file", "source_row").cast(pl.String), "source_file",
-            "source_row"), "source_file = ?", [relpath])
+        # raw in long form (file, row, column, value): each edition has its own year columns
+        raw_long = result.raw.unpivot(
+            index=["source_file", "source_row"], variable_name="column_name", value_name="value"
+        ).sort("source_row", "column_name")
+        replace_rows(con, "raw.usgs_world", raw_long, "source_file = ?", [relpath])
         replace_rows(con, "core.production", countries, "edition = ?", [edition])
         replace_rows(con, "core.production_world", world, "edition = ?", [edition])
         replace_quarantine(con, "usgs_world", edition, rejected)
+    return True
 
 
 world_production = sql_mart(

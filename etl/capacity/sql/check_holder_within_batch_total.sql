@@ -8,14 +8,17 @@ WITH national AS (
 holder AS (
     SELECT q.year, q.batch, q.quota_type, q.holder_id, o.name,
            sum(q.tonnes_reo) AS tonnes,
+           string_agg(format('{} {:,.0f} t', q.ore_type, q.tonnes_reo), ' + ' ORDER BY q.ore_type)
+               AS parts,
            string_agg(DISTINCT q.source_file || ' row ' || q.source_row, ', ') AS rows_cited,
            string_agg(DISTINCT q.source_id, ', ') AS sources
     FROM core.quotas AS q JOIN core.organisations AS o ON o.org_id = q.holder_id
     WHERE q.scope = 'group'
     GROUP BY ALL
 )
-SELECT format('{} batch {} {}: {} {:,.0f} t exceeds the national batch total {:,.0f} t ({}; source {})',
-              h.year, h.batch, h.quota_type, h.name, h.tonnes, n.national, h.rows_cited, h.sources)
+SELECT format('{} batch {} {}: {} {:,.0f} t ({}) exceeds the national batch total {:,.0f} t ({}; source {})',
+              h.year, h.batch, h.quota_type, h.name, h.tonnes, h.parts, n.national, h.rows_cited,
+              h.sources)
     AS problem
 FROM holder AS h
 JOIN national AS n
