@@ -1,7 +1,6 @@
 """Capacity: China's quotas by year, batch and holder; provincial holdings; reallocations;
 facilities inside and outside China."""
 
-
 import dagster as dg
 import polars as pl
 
@@ -18,7 +17,12 @@ from etl.core.warehouse import (
     replace_quarantine,
     replace_rows,
 )
-from etl.reference.aliases import alias_table, known_source_ids, reject_unknown_sources, resolve_names
+from etl.reference.aliases import (
+    alias_table,
+    known_source_ids,
+    reject_unknown_sources,
+    resolve_names,
+)
 
 GROUP = "capacity"
 OWNERS = ["team:capacity"]
@@ -52,14 +56,16 @@ def resolve_quotas(
     unknown = pl.col("source_id").is_null()
     rejects.append(
         reject_where(
-            with_source, unknown, "source_url",
+            with_source,
+            unknown,
+            "source_url",
             "unknown source URL (register it in data/reference/sources.csv)",
         )
     )
     good = with_source.filter(~unknown).select(
-        pl.format(
-            "{}-{}-{}-{}-{}", "year", "batch", "quota_type", "ore_type", "holder_id"
-        ).alias("quota_id"),
+        pl.format("{}-{}-{}-{}-{}", "year", "batch", "quota_type", "ore_type", "holder_id").alias(
+            "quota_id"
+        ),
         pl.col("year").cast(pl.Int32),
         "batch",
         "quota_type",
@@ -96,24 +102,24 @@ def quotas(
     years = [int(k) for k in context.partition_keys]
     result = read_contract(settings.data(QUOTA_FILE), models.QUOTAS, label=QUOTA_FILE)
     with warehouse.connect() as con:
-        good, rejected = resolve_quotas(
-            result.good, alias_table(con), known_source_ids(con)
-        )
+        good, rejected = resolve_quotas(result.good, alias_table(con), known_source_ids(con))
         good = good.filter(pl.col("year").is_in(years))
         rejected = pl.concat([result.rejected, rejected], how="vertical")
         replace_rows(con, "raw.quotas", result.raw, "source_file = ?", [QUOTA_FILE])
-        replace_rows(
-            con, "core.quotas", good, "year BETWEEN ? AND ?", [min(years), max(years)]
-        )
+        replace_rows(con, "core.quotas", good, "year BETWEEN ? AND ?", [min(years), max(years)])
         raw_years = result.raw.select("source_row", pl.col("year").alias("raw_year"))
         tagged = rejected.join(raw_years, on="source_row", how="left")
         for year in years:
             replace_quarantine(
-                con, "quotas", str(year),
+                con,
+                "quotas",
+                str(year),
                 tagged.filter(pl.col("raw_year") == str(year)).drop("raw_year"),
             )
         replace_quarantine(
-            con, "quotas", "unparsed-year",
+            con,
+            "quotas",
+            "unparsed-year",
             tagged.filter(~pl.col("raw_year").str.contains(r"^\d{4}$").fill_null(False)).drop(
                 "raw_year"
             ),
@@ -197,7 +203,9 @@ def reallocations(warehouse: WarehouseResource, settings: SettingsResource) -> d
 
         def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             out, rej = _resolve_holder_columns(
-                frame, aliases, sources,
+                frame,
+                aliases,
+                sources,
                 {"from_holder": "from_holder_id", "to_holder": "to_holder_id"},
             )
             out = out.sort("source_row").with_columns(
@@ -272,5 +280,3 @@ def facilities(warehouse: WarehouseResource, settings: SettingsResource) -> dg.M
             resolve=resolve,
         )
         return materialize_result(con, "core.facilities", rejected=report.rejected)
-
-

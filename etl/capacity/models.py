@@ -76,8 +76,11 @@ FACILITIES = Contract(
         Field("country", pattern=r"[A-Z]{3}"),
         Field("capacity_t_reo_per_year", "float", required=False, minimum=0),
         Field("products"),
-        Field("feedstock", pattern=r"(ore|concentrate|recycled material|intermediate)"
-              r"(;(ore|concentrate|recycled material|intermediate))*"),
+        Field(
+            "feedstock",
+            pattern=r"(ore|concentrate|recycled material|intermediate)"
+            r"(;(ore|concentrate|recycled material|intermediate))*",
+        ),
         Field("status", choices=FACILITY_STATUSES),
         Field("source_id", pattern=SLUG),
     ),

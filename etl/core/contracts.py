@@ -94,11 +94,15 @@ def empty_rejections() -> pl.DataFrame:
     return pl.DataFrame(schema=REJECT_SCHEMA)
 
 
-def reject_where(frame: pl.DataFrame, mask: pl.Expr, field_name: str, reason: pl.Expr | str) -> pl.DataFrame:
+def reject_where(
+    frame: pl.DataFrame, mask: pl.Expr, field_name: str, reason: pl.Expr | str
+) -> pl.DataFrame:
     """Rejection rows for the rows of `frame` where `mask` holds (value from `field_name`)."""
     reason_expr = pl.lit(reason) if isinstance(reason, str) else reason
     value = (
-        pl.col(field_name).cast(pl.String) if field_name in frame.columns else pl.lit(None, pl.String)
+        pl.col(field_name).cast(pl.String)
+        if field_name in frame.columns
+        else pl.lit(None, pl.String)
     )
     return frame.filter(mask).select(
         pl.col("source_file"),
@@ -129,8 +133,13 @@ def _decode_lines(path: Path, data: bytes) -> tuple[str, list[tuple[int, str]]]:
         try:
             line = chunk.decode("utf-8")
         except UnicodeDecodeError as exc:
-            bad.append((number, f"not UTF-8 text (byte 0x{chunk[exc.start]:02x} at column "
-                                f"{exc.start + 1}; GBK/GB18030? re-save as UTF-8)"))
+            bad.append(
+                (
+                    number,
+                    f"not UTF-8 text (byte 0x{chunk[exc.start]:02x} at column "
+                    f"{exc.start + 1}; GBK/GB18030? re-save as UTF-8)",
+                )
+            )
             line = ""
         if "\x00" in line:
             bad.append((number, "contains a NUL byte"))
@@ -143,9 +152,7 @@ def _decode_lines(path: Path, data: bytes) -> tuple[str, list[tuple[int, str]]]:
 
 def _parse_number(col: pl.Expr) -> pl.Expr:
     cleaned = col.str.replace_all(r"[\s\u00a0\u3000,，]", "")
-    multiplier = (
-        pl.when(cleaned.str.contains("万")).then(pl.lit(10_000.0)).otherwise(pl.lit(1.0))
-    )
+    multiplier = pl.when(cleaned.str.contains("万")).then(pl.lit(10_000.0)).otherwise(pl.lit(1.0))
     return cleaned.str.replace(UNIT_SUFFIX, "").cast(pl.Float64, strict=False) * multiplier
 
 
@@ -177,8 +184,12 @@ def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
         out.append(reject_where(raw, col.is_null(), f.name, "missing value"))
     present = col.is_not_null()
     if f.kind != "str":
-        expected = {"int": "a number", "float": "a number", "date": "a date YYYY-MM-DD",
-                    "bool": "true or false"}[f.kind]
+        expected = {
+            "int": "a number",
+            "float": "a number",
+            "date": "a date YYYY-MM-DD",
+            "bool": "true or false",
+        }[f.kind]
         out.append(reject_where(raw, present & typed.is_null(), f.name, f"not {expected}"))
     if f.kind == "int":
         number = _parse_number(col)
@@ -198,7 +209,9 @@ def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
     if f.pattern is not None:
         out.append(
             reject_where(
-                raw, present & ~col.str.contains(f"^(?:{f.pattern})$"), f.name,
+                raw,
+                present & ~col.str.contains(f"^(?:{f.pattern})$"),
+                f.name,
                 f"does not match pattern {f.pattern}",
             )
         )
@@ -216,7 +229,9 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
         raise ContractError(f"{path}: file not found (contract {contract.name})")
     data = path.read_bytes()
     if not data.strip(b"\xef\xbb\xbf \r\n\t"):
-        raise ContractError(f"{path}: empty file, expected a header with {', '.join(contract.columns)}")
+        raise ContractError(
+            f"{path}: empty file, expected a header with {', '.join(contract.columns)}"
+        )
     text, bad_lines = _decode_lines(path, data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -245,8 +260,15 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
         except StopIteration:
             break
         except csv.Error as exc:
-            shape_rejects.append({"source_file": file_label, "source_row": reader.line_num,
-                                  "field": None, "value": None, "reason": f"unreadable CSV ({exc})"})
+            shape_rejects.append(
+                {
+                    "source_file": file_label,
+                    "source_row": reader.line_num,
+                    "field": None,
+                    "value": None,
+                    "reason": f"unreadable CSV ({exc})",
+                }
+            )
             continue
         line = reader.line_num
         if not any(v.strip() for v in record):
@@ -254,27 +276,37 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
             continue
         named = [v for i, v in enumerate(record) if i >= len(names) or names[i]]
         if len(record) < len(names) and len(named) < len(wanted):
-            shape_rejects.append({
-                "source_file": file_label, "source_row": line, "field": None,
-                "value": ",".join(record)[:200],
-                "reason": f"truncated row: {len(record)} of {len(names)} fields",
-            })
+            shape_rejects.append(
+                {
+                    "source_file": file_label,
+                    "source_row": line,
+                    "field": None,
+                    "value": ",".join(record)[:200],
+                    "reason": f"truncated row: {len(record)} of {len(names)} fields",
+                }
+            )
             continue
-        if len(record) > len(names) and any(v.strip() for v in record[len(names):]):
-            shape_rejects.append({
-                "source_file": file_label, "source_row": line, "field": None,
-                "value": ",".join(record)[:200],
-                "reason": f"row has {len(record)} fields, header has {len(names)}",
-            })
+        if len(record) > len(names) and any(v.strip() for v in record[len(names) :]):
+            shape_rejects.append(
+                {
+                    "source_file": file_label,
+                    "source_row": line,
+                    "field": None,
+                    "value": ",".join(record)[:200],
+                    "reason": f"row has {len(record)} fields, header has {len(names)}",
+                }
+            )
             continue
         rows.append(line)
         for name, idx in wanted.items():
             value = record[idx].replace("\u00a0", " ").strip() if idx < len(record) else ""
             columns[name].append(None if value in NULL_WORDS else value)
     raw = pl.DataFrame(
-        {**{n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()},
-         "source_file": pl.Series("source_file", [file_label] * len(rows), dtype=pl.String),
-         "source_row": pl.Series("source_row", rows, dtype=pl.Int64)}
+        {
+            **{n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()},
+            "source_file": pl.Series("source_file", [file_label] * len(rows), dtype=pl.String),
+            "source_row": pl.Series("source_row", rows, dtype=pl.Int64),
+        }
     )
     rejected_parts = [pl.DataFrame(shape_rejects, schema=REJECT_SCHEMA)]
     for f in contract.fields:
@@ -287,12 +319,21 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
         dup = typed.filter(pl.struct(contract.key).is_first_distinct().not_())
         first = typed.group_by(contract.key).agg(pl.col("source_row").min().alias("first_row"))
         dup = dup.join(first, on=list(contract.key), how="left", nulls_equal=True)
-        rejected = pl.concat([
-            rejected,
-            reject_where(dup, pl.lit(True), contract.key[0],
-                         pl.format("duplicate key ({}) of row {}",
-                                   pl.lit(", ".join(contract.key)), pl.col("first_row"))),
-        ])
+        rejected = pl.concat(
+            [
+                rejected,
+                reject_where(
+                    dup,
+                    pl.lit(True),
+                    contract.key[0],
+                    pl.format(
+                        "duplicate key ({}) of row {}",
+                        pl.lit(", ".join(contract.key)),
+                        pl.col("first_row"),
+                    ),
+                ),
+            ]
+        )
         typed = drop_rejected(typed, rejected)
     return ContractResult(
         good=typed.sort("source_row"),

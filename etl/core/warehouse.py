@@ -129,9 +129,7 @@ def replace_quarantine(
     """Replace one dataset partition's rejected rows (so reruns never duplicate them)."""
     rows = rejected.with_columns(
         pl.lit(dataset).alias("dataset"), pl.lit(partition_key).alias("partition_key")
-    ).select(
-        "dataset", "partition_key", "source_file", "source_row", "field", "value", "reason"
-    )
+    ).select("dataset", "partition_key", "source_file", "source_row", "field", "value", "reason")
     return replace_rows(
         con,
         "quarantine.rejected_rows",

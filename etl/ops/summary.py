@@ -22,8 +22,9 @@ def table_counts(path: str) -> list[tuple[str, int]]:
         tables = con.execute(
             "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
         ).fetchall()
-        return [(t, int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]))
-                for (t,) in tables]
+        return [
+            (t, int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])) for (t,) in tables
+        ]
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from etl.core.contracts import read_contract
+from etl.core.contracts import read_contract, reject_where
 from etl.core.marts import sql_mart
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -19,7 +19,6 @@ from etl.core.warehouse import (
     replace_rows,
 )
 from etl.production.models import usgs_world_contract, year_columns
-from etl.core.contracts import reject_where
 
 GROUP = "production"
 SQL_DIR = Path(__file__).parent / "sql"
@@ -46,8 +45,12 @@ def tidy_usgs(
         codes.select(pl.col("code").alias("Country"), pl.col("iso3")), on="Country", how="left"
     )
     unknown = pl.col("iso3").is_null()
-    rejected = reject_where(named, unknown, "Country", "unknown country name (add it to "
-                            "data/reference/country_aliases.csv)")
+    rejected = reject_where(
+        named,
+        unknown,
+        "Country",
+        "unknown country name (add it to data/reference/country_aliases.csv)",
+    )
     named = named.filter(~unknown)
     long = pl.concat(
         [
@@ -67,8 +70,12 @@ def tidy_usgs(
     )
     is_world = pl.col("country_iso3") == "WLD"
     world = long.filter(is_world).select(
-        "edition", "year", "tonnes_reo", "reserves_t",
-        pl.lit(True).alias("is_rounded"), "source_id",
+        "edition",
+        "year",
+        "tonnes_reo",
+        "reserves_t",
+        pl.lit(True).alias("is_rounded"),
+        "source_id",
     )
     return long.filter(~is_world).sort("country_iso3", "year"), world, rejected
 

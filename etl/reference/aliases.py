@@ -50,10 +50,7 @@ def resolve_names(
         )
         .drop("_folded", "_id2", "_kind2")
     )
-    if kind_col:
-        out = out.rename({"_kind": kind_col})
-    else:
-        out = out.drop("_kind")
+    out = out.rename({"_kind": kind_col}) if kind_col else out.drop("_kind")
     mask = pl.col(field_name).is_not_null() & pl.col(out_col).is_null()
     rejected = reject_where(
         out, mask, field_name, f"unknown {'/'.join(kinds)} name (add it to entity_aliases.csv)"

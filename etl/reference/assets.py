@@ -185,7 +185,9 @@ def countries(warehouse: WarehouseResource, settings: SettingsResource) -> dg.Ma
                     pl.lit("iso2").alias("system"), pl.col("iso2").alias("code"), "iso3"
                 ),
                 good.filter(pl.col("m49").is_not_null()).select(
-                    pl.lit("m49").alias("system"), pl.col("m49").cast(pl.String).alias("code"), "iso3"
+                    pl.lit("m49").alias("system"),
+                    pl.col("m49").cast(pl.String).alias("code"),
+                    "iso3",
                 ),
                 good.select(pl.lit("name").alias("system"), pl.col("name").alias("code"), "iso3"),
                 aliases.good.select("system", pl.col("alias").alias("code"), "iso3"),
@@ -216,9 +218,9 @@ def organisations(warehouse: WarehouseResource, settings: SettingsResource) -> d
 
         def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             out = frame.drop("source_file", "source_row").with_columns(
-                pl.col("source_id").is_in(illustrative["source_id"].implode()).alias(
-                    "is_illustrative"
-                )
+                pl.col("source_id")
+                .is_in(illustrative["source_id"].implode())
+                .alias("is_illustrative")
             )
             return out, empty_rejections()
 
@@ -256,7 +258,9 @@ def organisations(warehouse: WarehouseResource, settings: SettingsResource) -> d
     description="Every name a source uses for an organisation, province or country, mapped to "
     "its id (core.entity_aliases). Loaders resolve names here; an unknown name is an error.",
 )
-def entity_aliases(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
+def entity_aliases(
+    warehouse: WarehouseResource, settings: SettingsResource
+) -> dg.MaterializeResult:
     with warehouse.connect() as con:
         generated = con.sql(
             "SELECT alias, entity_kind, entity_id FROM ("
@@ -287,5 +291,3 @@ def entity_aliases(warehouse: WarehouseResource, settings: SettingsResource) -> 
             resolve=resolve,
         )
         return materialize_result(con, "core.entity_aliases", rejected=report.rejected)
-
-

@@ -36,11 +36,17 @@ def run_capacity(tmp_path: Path, data: Path):
 def test_missing_column_is_a_clear_error_naming_file_and_column(data_copy, contract, relpath):
     path = data_copy / relpath
     lines = path.read_text(encoding="utf-8").splitlines()
-    dropped = contract.fields[-2].name if contract.fields[-1].name == "source_note" else contract.fields[-1].name
+    dropped = (
+        contract.fields[-2].name
+        if contract.fields[-1].name == "source_note"
+        else contract.fields[-1].name
+    )
     header = lines[0].split(",")
     index = header.index(dropped)
     path.write_text(
-        "\n".join(",".join(c for i, c in enumerate(line.split(",")) if i != index) for line in lines[:1])
+        "\n".join(
+            ",".join(c for i, c in enumerate(line.split(",")) if i != index) for line in lines[:1]
+        )
         + "\n",
         encoding="utf-8",
     )
@@ -103,7 +109,8 @@ def test_unit_error_369906_fails_a_check_that_names_it(tmp_path, data_copy):
     path = data_copy / QUOTAS
     path.write_text(
         "".join(
-            line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+            line
+            for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
             if not line.startswith("2022,1,group,China Rare Earth Group,ion,mining,7806")
         ),
         encoding="utf-8",
@@ -114,7 +121,9 @@ def test_unit_error_369906_fails_a_check_that_names_it(tmp_path, data_copy):
     assert "China Rare Earth Group" in failures[0]
     assert "ion 369,906 t" in failures[0]
     assert "2022 batch 1 mining" in failures[0]
-    assert not any(k.startswith("marts/quota") for k in summary.rows), "blocking check must stop marts"
+    assert not any(k.startswith("marts/quota") for k in summary.rows), (
+        "blocking check must stop marts"
+    )
 
 
 def test_unit_error_7660_wan_tonnes_fails_a_check_that_names_it(tmp_path, data_copy):
@@ -135,15 +144,20 @@ def test_rerun_is_idempotent(tmp_path):
     for _ in range(2):
         materialize_all(settings, selection=SELECTION)
         with duckdb.connect(str(settings.published_warehouse), read_only=True) as con:
-            tables = [t for (t,) in con.execute(
-                "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
-            ).fetchall()]
-            hashes.append({
-                t: con.execute(
-                    f"SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), '')) "
-                    f"FROM (SELECT md5(CAST(x AS VARCHAR)) AS h FROM {t} AS x)"
-                ).fetchall()[0]
-                for t in tables
-            })
+            tables = [
+                t
+                for (t,) in con.execute(
+                    "SELECT schema_name || '.' || table_name FROM duckdb_tables() ORDER BY 1"
+                ).fetchall()
+            ]
+            hashes.append(
+                {
+                    t: con.execute(
+                        f"SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h), '')) "
+                        f"FROM (SELECT md5(CAST(x AS VARCHAR)) AS h FROM {t} AS x)"
+                    ).fetchall()[0]
+                    for t in tables
+                }
+            )
     assert hashes[0] == hashes[1]
     assert hashes[0]["core.quotas"][0] == 99

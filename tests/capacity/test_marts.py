@@ -36,8 +36,12 @@ def test_2023_batch1_holders_sum_to_the_national_total(published, quota_type, ex
 
 
 def test_hhi_of_2023_batch1_smelting_matches_an_independent_computation(published):
-    holders = {"china-northern-rare-earth": 73403, "china-rare-earth-group": 33304,
-               "guangdong-rare-earth": 6037, "xiamen-tungsten": 2256}
+    holders = {
+        "china-northern-rare-earth": 73403,
+        "china-rare-earth-group": 33304,
+        "guangdong-rare-earth": 6037,
+        "xiamen-tungsten": 2256,
+    }
     expected = sum((100 * t / 115_000) ** 2 for t in holders.values())
     [(hhi, n, top1, top1_member)] = rows(
         published,
@@ -108,10 +112,13 @@ def test_china_share_of_world_mine_production(published):
 
 
 def test_world_total_is_kept_apart_from_countries(published):
-    assert rows(published, "SELECT count(*) FROM core.production WHERE country_iso3 = 'WLD'") == [(0,)]
-    assert rows(
-        published, "SELECT year, tonnes_reo FROM core.production_world ORDER BY year"
-    ) == [(2022, 300_000), (2023, 350_000)]
+    assert rows(published, "SELECT count(*) FROM core.production WHERE country_iso3 = 'WLD'") == [
+        (0,)
+    ]
+    assert rows(published, "SELECT year, tonnes_reo FROM core.production_world ORDER BY year") == [
+        (2022, 300_000),
+        (2023, 350_000),
+    ]
     [(reserves,)] = rows(
         published,
         "SELECT reserves_t FROM core.production WHERE country_iso3 = 'MMR' AND year = 2023",
@@ -123,7 +130,8 @@ def test_every_fact_row_cites_a_registered_source(published):
     for table in ("core.quotas", "core.production", "core.reallocations", "core.facilities"):
         [(orphans,)] = rows(
             published,
-            f"SELECT count(*) FROM {table} WHERE source_id NOT IN (SELECT source_id FROM core.sources)",
+            f"SELECT count(*) FROM {table} "
+            "WHERE source_id NOT IN (SELECT source_id FROM core.sources)",
         )
         assert orphans == 0, table
 
@@ -135,6 +143,8 @@ def test_succession_events(published):
         "WHERE to_org_id = 'china-rare-earth-group' ORDER BY from_org_id",
     )
     assert [s for s, _ in successors] == [
-        "china-southern-rare-earth", "chinalco-rare-earth", "minmetals-rare-earth"
+        "china-southern-rare-earth",
+        "chinalco-rare-earth",
+        "minmetals-rare-earth",
     ]
     assert {str(d) for _, d in successors} == {"2021-12-23"}

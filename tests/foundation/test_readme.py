@@ -30,4 +30,6 @@ def test_readme_sql_example(published, block):
     assert result, "example returned no rows"
     rendered = {_format(v) for row in result for v in row}
     for token in NUMBER.findall(expected.replace("+", " ")):
-        assert _format(token) in rendered, f"README claims {token}, query returned {sorted(rendered)[:40]}"
+        assert _format(token) in rendered, (
+            f"README claims {token}, query returned {sorted(rendered)[:40]}"
+        )
