@@ -1,0 +1,1 @@
+"""Query surfaces: command line, SPARQL endpoint, external triple-store publishing."""

@@ -1,0 +1,417 @@
+"""The `reekg` command line: run, sql, sparql, serve, status.
+
+Heavy imports (Dagster, the endpoint) happen inside the commands, so `reekg --help` and
+`reekg sql` start fast. Every error is one line on stderr and a non-zero exit code; set
+`REEKG_DEBUG=1` to get the traceback instead.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from typer.core import TyperGroup
+
+from etl.settings import Settings
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+DEFAULT_TABLE_ROWS = 100
+
+stdout = Console()
+stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class CliError(Exception):
+    """An error to report as one line (exit code 1)."""
+
+
+class OneLineErrors(TyperGroup):
+    """Typer group whose usage and runtime errors print as a single line on stderr."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        standalone = kwargs.pop("standalone_mode", True)
+        kwargs["standalone_mode"] = False
+        try:
+            result = super().main(*args, **kwargs)
+        except typer.Abort:
+            return _fail("aborted", EXIT_ERROR, standalone)
+        except typer.TyperException as exc:  # Typer's (vendored) click errors
+            format_message = getattr(exc, "format_message", None)
+            message = format_message() if callable(format_message) else str(exc)
+            code = int(getattr(exc, "exit_code", EXIT_ERROR))
+            ctx = getattr(exc, "ctx", None)
+            if code == EXIT_USAGE and ctx is not None:
+                message += f" (see '{ctx.command_path} --help')"
+            return _fail(message, code, standalone)
+        except CliError as exc:
+            return _fail(str(exc), EXIT_ERROR, standalone)
+        except Exception as exc:
+            if os.environ.get("REEKG_DEBUG"):
+                raise
+            message = str(exc).strip().splitlines()
+            detail = message[0] if message else ""
+            return _fail(f"{type(exc).__name__}: {detail}", EXIT_ERROR, standalone)
+        code = result if isinstance(result, int) else 0
+        if standalone:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str, code: int, standalone: bool) -> int:
+    stderr.print(f"reekg: error: {' '.join(message.split())}", markup=False)
+    if standalone:
+        sys.exit(code)
+    return code
+
+
+app = typer.Typer(
+    cls=OneLineErrors,
+    help="Rare-earth supply chain pipeline: run it, query it with SQL and SPARQL, serve it.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class SqlFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+class SparqlFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+    turtle = "turtle"
+    ntriples = "ntriples"
+    jsonld = "jsonld"
+
+
+def _query_text(query: str | None, file: Path | None, kind: str) -> str:
+    if (query is None) == (file is None):
+        raise CliError(f"give a {kind} query as an argument or with -f FILE (exactly one)")
+    if file is not None:
+        if not file.is_file():
+            raise CliError(f"{file}: no such query file")
+        try:
+            return file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"{file}: cannot read query file ({exc})") from exc
+    assert query is not None
+    return query
+
+
+def _write(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.buffer.write(data)
+        if data and not data.endswith(b"\n"):
+            sys.stdout.buffer.write(b"\n")
+        sys.stdout.flush()
+        return
+    if output.is_dir():
+        raise CliError(f"{output}: is a folder; give a file name")
+    if not output.parent.is_dir():
+        raise CliError(f"{output.parent}: no such folder")
+    output.write_bytes(data)
+    stderr.print(f"wrote {output} ({len(data):,} bytes)", markup=False)
+
+
+def inside(folder: Path, name: str, what: str) -> Path:
+    """`folder/name`, refusing names that would leave `folder` (`..`, absolute, symlinks out)."""
+    root = folder.resolve()
+    target = (root / name).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise CliError(f"{what} {name!r} is not inside {root}")
+    return target
+
+
+@app.command()
+def run(
+    select: Annotated[
+        str | None,
+        typer.Option("--select", "-s", help="Dagster asset selection, e.g. 'key:marts/*'."),
+    ] = None,
+    partition: Annotated[
+        str | None, typer.Option("--partition", "-p", help="Only this partition (e.g. 2023).")
+    ] = None,
+) -> None:
+    """Materialize every asset (or a selection / one partition) headless, with progress."""
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from etl.ops.run import RunBatch, materialize_all
+
+    settings = Settings.from_env()
+    stderr.print(f"materializing into {settings.home}", markup=False)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total} runs"),
+        TimeElapsedColumn(),
+        console=stderr,
+    ) as progress:
+        task = progress.add_task("planning", total=None)
+
+        def on_batch(number: int, total: int, batch: RunBatch) -> None:
+            names = ", ".join(k.to_user_string() for k in batch.keys[:3])
+            more = f" +{len(batch.keys) - 3}" if len(batch.keys) > 3 else ""
+            progress.update(task, total=total, completed=number - 1, description=names + more)
+
+        summary = materialize_all(
+            settings, selection=select, partition=partition, on_batch=on_batch
+        )
+        progress.update(task, completed=progress.tasks[0].total or 0, description="done")
+    table = Table("asset", "rows", title="Materialized")
+    for asset, rows in sorted(summary.rows.items()):
+        table.add_row(asset, f"{rows:,}")
+    stdout.print(table)
+    stdout.print(
+        f"checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed"
+    )
+    for failed in summary.checks_failed:
+        stderr.print(f"  check failed: {failed}", markup=False)
+    if summary.failed_steps:
+        raise CliError(f"run failed at step(s): {', '.join(summary.failed_steps)}")
+    if summary.checks_failed:
+        raise CliError(f"{len(summary.checks_failed)} asset check(s) failed")
+
+
+@app.command()
+def sql(
+    query: Annotated[str | None, typer.Argument(help="SQL text (or use -f).")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from this file.")
+    ] = None,
+    fmt: Annotated[SqlFormat, typer.Option("--format", "-F", help="Output format.")] = (
+        SqlFormat.table
+    ),
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file (needed for parquet).")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(help="Rows shown by the table format (others write every row).")
+    ] = DEFAULT_TABLE_ROWS,
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            help="DuckDB file (default: the published snapshot, REEKG_PUBLISHED_WAREHOUSE)."
+        ),
+    ] = None,
+) -> None:
+    """Run SQL on the published warehouse, opened read-only; table, CSV, JSON or Parquet."""
+    from etl.query.warehouse_sql import WarehouseError, run_sql
+
+    text = _query_text(query, file, "SQL")
+    path = warehouse or Settings.from_env().published_warehouse
+    try:
+        frame = run_sql(path, text)
+    except WarehouseError as exc:
+        raise CliError(str(exc)) from exc
+    if fmt is SqlFormat.parquet:
+        if output is None:
+            raise CliError("--format parquet needs --output FILE")
+        if output.is_dir() or not output.parent.is_dir():
+            raise CliError(f"{output}: not a writable file path")
+        frame.write_parquet(output)
+        stderr.print(f"wrote {output} ({frame.height:,} rows)", markup=False)
+    elif fmt is SqlFormat.csv:
+        _write(frame.write_csv().encode(), output)
+    elif fmt is SqlFormat.json:
+        _write(frame.write_json().encode(), output)
+    else:
+        table = Table(*frame.columns, show_lines=False)
+        for row in frame.head(limit).iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        if output is not None:
+            raise CliError("--output needs --format csv, json or parquet")
+        stdout.print(table)
+        more = frame.height - min(frame.height, limit)
+        stderr.print(
+            f"{frame.height:,} rows" + (f" ({more:,} not shown; use --format csv)" if more else ""),
+            markup=False,
+        )
+
+
+@app.command()
+def sparql(
+    query: Annotated[str | None, typer.Argument(help="SPARQL text (or use -f).")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", "-f", help="Read the query from this file.")
+    ] = None,
+    fmt: Annotated[
+        SparqlFormat | None,
+        typer.Option(
+            "--format",
+            "-F",
+            help="table/csv/tsv/json/xml for SELECT and ASK; turtle/ntriples/jsonld for "
+            "CONSTRUCT and DESCRIBE (default: table, or turtle).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file.")
+    ] = None,
+    release: Annotated[
+        str | None, typer.Option(help="Query this release id instead of the current one.")
+    ] = None,
+    graph_dir: Annotated[
+        Path | None, typer.Option(help="Graph folder (default: REEKG_GRAPH_DIR).")
+    ] = None,
+) -> None:
+    """Run SPARQL on the published graph (read-only; SERVICE and updates are refused)."""
+    import pyoxigraph as ox
+
+    from etl.graph.store import RELEASES, STORE, GraphNotPublishedError, open_published_store
+    from etl.query.sparql import QueryError, evaluate, format_by_name, plain_value, serialize
+
+    text = _query_text(query, file, "SPARQL")
+    folder = graph_dir or Settings.from_env().graph_dir
+    try:
+        if release is not None:
+            location = inside(folder / RELEASES, release, "release") / STORE
+            if not location.is_dir():
+                raise CliError(f"release {release!r} has no store in {folder / RELEASES}")
+            store = ox.Store.read_only(str(location))
+        else:
+            store = open_published_store(folder)
+        answer = evaluate(store, text)
+        if fmt is None or fmt is SparqlFormat.table:
+            if answer.form in ("CONSTRUCT", "DESCRIBE"):
+                if fmt is SparqlFormat.table:
+                    raise CliError("--format table fits SELECT and ASK; use turtle or ntriples")
+                _write(serialize(answer, format_by_name(answer.form, "turtle")), output)
+                return
+            if output is not None:
+                raise CliError("--output needs a file format such as csv, tsv or json")
+            if answer.form == "ASK":
+                stdout.print("true" if answer.boolean else "false")
+                return
+            table = Table(*answer.variables)
+            for row in answer.rows:
+                table.add_row(*(plain_value(t) for t in row))
+            stdout.print(table)
+            stderr.print(f"{answer.size:,} rows", markup=False)
+            return
+        _write(serialize(answer, format_by_name(answer.form, fmt.value)), output)
+    except GraphNotPublishedError as exc:
+        raise CliError(str(exc)) from exc
+    except QueryError as exc:
+        raise CliError(str(exc)) from exc
+    except OSError as exc:
+        raise CliError(f"cannot open the graph store in {folder}: {exc}") from exc
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to bind (loopback unless you mean it).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="TCP port.")] = 7878,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds a query may run before it is stopped.")
+    ] = (30.0),
+    max_rows: Annotated[
+        int, typer.Option(help="Most result rows (or triples) a query may return; 0 = no limit.")
+    ] = 10_000,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    graph_dir: Annotated[
+        Path | None, typer.Option(help="Graph folder (default: REEKG_GRAPH_DIR).")
+    ] = None,
+) -> None:
+    """Start the read-only SPARQL 1.1 endpoint (query page at /sparql, entities at /id/...)."""
+    from etl.query.endpoint import EndpointConfig
+    from etl.query.endpoint import serve as run_server
+
+    if timeout <= 0 or workers < 1 or max_rows < 0 or not 0 < port < 65536:
+        raise CliError("--timeout must be > 0, --workers >= 1, --max-rows >= 0, --port 1-65535")
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        stderr.print(
+            f"warning: binding {host}: the endpoint is reachable from other machines", markup=False
+        )
+    folder = graph_dir or Settings.from_env().graph_dir
+    config = EndpointConfig(folder.resolve(), timeout, max_rows or None, workers)
+    stderr.print(f"SPARQL endpoint on http://{host}:{port}/sparql (graph: {folder})", markup=False)
+    run_server(config, host=host, port=port)
+
+
+@app.command()
+def status(
+    warehouse: Annotated[
+        Path | None, typer.Option(help="DuckDB file (default: the published snapshot).")
+    ] = None,
+    graph_dir: Annotated[
+        Path | None, typer.Option(help="Graph folder (default: REEKG_GRAPH_DIR).")
+    ] = None,
+) -> None:
+    """Last materialization per asset, failed checks, warehouse rows and graph triples."""
+    from etl.query.status import collect_status, manifest_counts
+
+    settings = Settings.from_env()
+    state = collect_status(
+        warehouse or settings.published_warehouse,
+        graph_dir or settings.graph_dir,
+        settings.home / "dagster",
+    )
+    dagster = state.dagster
+    if dagster.assets:
+        table = Table("asset", "last materialized", "run", "rows", title="Assets")
+        for a in dagster.assets:
+            table.add_row(
+                a.asset, a.materialized_at, a.run_id, "" if a.rows is None else f"{a.rows:,}"
+            )
+        stdout.print(table)
+    if dagster.message:
+        stdout.print(f"Assets: {dagster.message}", markup=False)
+    if dagster.failed_checks:
+        table = Table(
+            "asset",
+            "check",
+            "severity",
+            "evaluated",
+            "description",
+            title="Failed checks",
+            style="red",
+        )
+        for c in dagster.failed_checks:
+            table.add_row(c.asset, c.check, c.severity, c.evaluated_at, c.description)
+        stdout.print(table)
+    elif dagster.checks_evaluated:
+        stdout.print(f"Checks: all {dagster.checks_evaluated} passed on their latest evaluation")
+    if state.warehouse_tables:
+        table = Table("table", "rows", title=f"Warehouse {state.warehouse_path}")
+        for row in state.warehouse_tables:
+            table.add_row(row["table"], f"{row['rows']:,}")
+        stdout.print(table)
+    if state.warehouse_message:
+        stdout.print(f"Warehouse: {state.warehouse_message}", markup=False)
+    if state.graph:
+        total, per_graph = manifest_counts(state.graph)
+        table = Table(
+            "graph", "triples", title=f"Graph release {state.graph.get('release_id', '?')}"
+        )
+        for name, count in sorted(per_graph.items()):
+            table.add_row(name, f"{count:,}")
+        table.add_row("total", "?" if total is None else f"{total:,}")
+        stdout.print(table)
+    if state.graph_message:
+        stdout.print(f"Graph: {state.graph_message}", markup=False)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,322 @@
+"""The SPARQL 1.1 Protocol endpoint (Starlette app served by uvicorn).
+
+Routes:
+    GET/POST /sparql          SPARQL 1.1 Protocol; HTML query page when there is no query
+    GET      /id/{kind}/{id}  entity description: HTML for browsers, RDF by Accept
+    GET      /void            the release's DCAT/VoID description (Turtle)
+    GET      /health          release id and triple count (JSON)
+
+Read-only by construction: the store is opened read-only in worker processes, updates and
+SERVICE are refused before evaluation, and every process has outbound network blocked.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import anyio
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Route
+
+from etl.graph.store import GraphNotPublishedError, current_release, read_manifest
+from etl.query.sparql import ID_BASE, MAX_QUERY_CHARS, negotiate
+from etl.query.worker import QueryRequest, QueryResponse, WorkerPool, error_response
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7878
+DEFAULT_TIMEOUT = 30.0
+DEFAULT_MAX_ROWS = 10_000
+QUERY_MEDIA = "application/sparql-query"
+UPDATE_MEDIA = "application/sparql-update"
+FORM_MEDIA = "application/x-www-form-urlencoded"
+ENTITY_OFFERS = (
+    ("turtle", "text/turtle"),
+    ("html", "text/html"),
+    ("html", "application/xhtml+xml"),
+    ("ntriples", "application/n-triples"),
+    ("jsonld", "application/ld+json"),
+    ("rdfxml", "application/rdf+xml"),
+    ("ntriples", "text/plain"),
+)
+PAGE_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
+UPDATE_REFUSED = "SPARQL Update is refused: this endpoint is read-only"
+
+
+@dataclass(frozen=True)
+class EndpointConfig:
+    """Where the graph is and the limits every query runs under."""
+
+    graph_dir: Path
+    timeout: float = DEFAULT_TIMEOUT
+    max_rows: int | None = DEFAULT_MAX_ROWS
+    workers: int = 2
+
+
+DEFAULT_QUERY = """PREFIX ree: <https://w3id.org/reekg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?class (COUNT(?s) AS ?n)
+WHERE { ?s a ?class }
+GROUP BY ?class
+ORDER BY DESC(?n)
+LIMIT 25"""
+
+
+def _query_page(query: str = DEFAULT_QUERY, result_html: str = "") -> str:
+    """The query page with `query` in its text box and `result_html` below it."""
+    page = resources.files("etl.query").joinpath("static", "sparql.html").read_text("utf-8")
+    return page.replace("{{QUERY}}", html.escape(query)).replace("{{RESULT}}", result_html)
+
+
+def _plain(response: QueryResponse) -> Response:
+    return Response(
+        response.body,
+        status_code=response.status,
+        media_type=response.media_type,
+        headers={"Vary": "Accept", "X-Result-Count": str(response.count)},
+    )
+
+
+def _wants_html(accept: str | None) -> bool:
+    """A browser asking for a page rather than data (its Accept names text/html first)."""
+    if not accept or "text/html" not in accept:
+        return False
+    offers = [
+        ("html", "text/html"),
+        ("data", "application/sparql-results+json"),
+        ("data", "text/turtle"),
+    ]
+    return negotiate(accept, offers) == "html"
+
+
+def _error(status: int, message: str) -> Response:
+    return _plain(error_response(status, message))
+
+
+async def _run(request: Request, query_request: QueryRequest) -> QueryResponse:
+    pool: WorkerPool = request.app.state.pool
+    return await anyio.to_thread.run_sync(pool.execute, query_request)
+
+
+async def sparql(request: Request) -> Response:
+    """SPARQL 1.1 Protocol query operation (GET, POST direct, POST form)."""
+    url_params = parse_qs(request.url.query, keep_blank_values=True)
+    params = url_params
+    query: str | None
+    if request.method == "GET":
+        if "update" in params:
+            return _error(403, UPDATE_REFUSED)
+        query = params.get("query", [None])[0]
+        if query is None:
+            return HTMLResponse(_query_page())
+    else:
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        body = await request.body()
+        if len(body) > MAX_QUERY_CHARS * 4:
+            return _error(413, f"request body is larger than {MAX_QUERY_CHARS * 4} bytes")
+        if content_type == UPDATE_MEDIA:
+            return _error(403, UPDATE_REFUSED)
+        if content_type == QUERY_MEDIA:
+            query = body.decode("utf-8", errors="replace")
+        elif content_type == FORM_MEDIA:
+            params = {**url_params, **parse_qs(body.decode("utf-8", "replace"), True)}
+            if "update" in params:
+                return _error(403, UPDATE_REFUSED)
+            query = params.get("query", [None])[0]
+            if query is None:
+                return _error(400, "missing 'query' parameter")
+        else:
+            return _error(
+                415,
+                f"unsupported content type {content_type or '(none)'}; use {QUERY_MEDIA} "
+                f"or {FORM_MEDIA}",
+            )
+    accept = request.headers.get("accept")
+    format_name = params.get("format", [None])[0]
+    html_page = format_name is None and _wants_html(accept)
+    response = await _run(
+        request,
+        QueryRequest(
+            query=query,
+            accept=PAGE_ACCEPT if html_page else accept,
+            format_name=format_name,
+            default_graphs=tuple(params.get("default-graph-uri", [])),
+            named_graphs=tuple(params.get("named-graph-uri", [])),
+        ),
+    )
+    if html_page and response.status == 200:
+        return HTMLResponse(_results_page(query, response))
+    return _plain(response)
+
+
+def _results_page(query: str, response: QueryResponse) -> str:
+    """The query page with the answer below: a table for SELECT, text otherwise."""
+    text = response.body.decode("utf-8", "replace")
+    if response.form != "SELECT":
+        return _query_page(query, f"<pre>{html.escape(text)}</pre>")
+    data = json.loads(text)
+    variables = data["head"]["vars"]
+    header = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<td>{_link(_nt(b[v])) if v in b else ''}</td>" for v in variables)
+        + "</tr>"
+        for b in data["results"]["bindings"]
+    )
+    return _query_page(query, f"<p>{response.count} rows</p><table><tr>{header}</tr>{rows}</table>")
+
+
+def _nt(term: dict[str, str]) -> str:
+    """A SPARQL JSON term in the N-Triples-like form `_link` shows."""
+    if term["type"] == "uri":
+        return f"<{term['value']}>"
+    if term["type"] == "bnode":
+        return f"_:{term['value']}"
+    return term["value"]
+
+
+async def entity(request: Request) -> Response:
+    """Describe `https://w3id.org/reekg/id/{kind}/{id}`: HTML for browsers, RDF by Accept."""
+    kind, ident = request.path_params["kind"], request.path_params["ident"]
+    iri = f"{ID_BASE}{kind}/{ident}"
+    choice = request.query_params.get("format") or negotiate(
+        request.headers.get("accept"), ENTITY_OFFERS
+    )
+    if choice is None:
+        types = ", ".join(dict.fromkeys(m for _, m in ENTITY_OFFERS))
+        return _error(406, f"none of the accepted types is offered; offered: {types}")
+    response = await _run(
+        request,
+        QueryRequest(describe_iri=iri, format_name="turtle" if choice == "html" else choice),
+    )
+    if response.status == 200 and response.count == 0:
+        return _error(404, f"{iri}: no such entity in the published graph")
+    if choice != "html" or response.status != 200:
+        return _plain(response)
+    return HTMLResponse(_entity_page(iri, response), headers={"Vary": "Accept"})
+
+
+def _link(term: str) -> str:
+    """An N-Triples term as HTML; reekg IRIs link to this server's /id/ pages."""
+    if term.startswith("<") and term.endswith(">"):
+        iri = term[1:-1]
+        href = "/id/" + iri[len(ID_BASE) :] if iri.startswith(ID_BASE) else iri
+        return f'<a href="{html.escape(href)}">{html.escape(iri)}</a>'
+    return html.escape(term)
+
+
+def _entity_page(iri: str, response: QueryResponse) -> str:
+    subject = f"<{iri}>"
+    rows_out = [
+        f"<tr><td>{_link(p)}</td><td>{_link(o)}</td></tr>"
+        for s, p, o in sorted(response.triples)
+        if s == subject
+    ]
+    rows_in = [
+        f"<tr><td>{_link(s)}</td><td>{_link(p)}</td></tr>"
+        for s, p, o in sorted(response.triples)
+        if o == subject and s != subject
+    ]
+    alternates = " · ".join(
+        f'<a href="?format={n}">{n}</a>' for n in ("turtle", "ntriples", "jsonld")
+    )
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(iri)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}
+table{{border-collapse:collapse}}td{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}}
+</style></head><body>
+<h1>{html.escape(iri)}</h1>
+<p><a href="/sparql">SPARQL query page</a> · as {alternates}</p>
+<h2>Statements</h2><table>{"".join(rows_out)}</table>
+<h2>Referenced by</h2><table>{"".join(rows_in) or "<tr><td>nothing</td></tr>"}</table>
+</body></html>"""
+
+
+async def void(request: Request) -> Response:
+    """The current release's VoID/DCAT description."""
+    config: EndpointConfig = request.app.state.config
+    try:
+        path = current_release(config.graph_dir) / "void.ttl"
+    except GraphNotPublishedError as exc:
+        return _error(503, str(exc))
+    if not path.is_file():
+        return _error(404, "this release has no void.ttl")
+    return Response(path.read_bytes(), media_type="text/turtle; charset=utf-8")
+
+
+async def health(request: Request) -> Response:
+    """Release id and triple count from the manifest; 503 when nothing is published."""
+    config: EndpointConfig = request.app.state.config
+    try:
+        manifest = read_manifest(config.graph_dir)
+    except GraphNotPublishedError as exc:
+        return JSONResponse({"status": "no graph", "detail": str(exc)}, status_code=503)
+    return JSONResponse(
+        {
+            "status": "ok",
+            "release": manifest.get("release_id"),
+            "triples": manifest.get("triples", manifest.get("total_triples")),
+        }
+    )
+
+
+async def root(request: Request) -> Response:
+    return RedirectResponse("/sparql")
+
+
+def create_app(config: EndpointConfig) -> Starlette:
+    """The endpoint as an ASGI app; worker processes start with the app and stop with it."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.pool = WorkerPool(
+            config.graph_dir, config.workers, config.timeout, config.max_rows
+        )
+        try:
+            yield
+        finally:
+            app.state.pool.close()
+
+    app = Starlette(
+        routes=[
+            Route("/", root),
+            Route("/sparql", sparql, methods=["GET", "POST"]),
+            Route("/id/{kind}/{ident:path}", entity),
+            Route("/void", void),
+            Route("/health", health),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.config = config
+    return app
+
+
+def serve(config: EndpointConfig, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+    """Run the endpoint with uvicorn until interrupted."""
+    import uvicorn
+
+    from etl.query.netguard import block_network_process_wide
+
+    # resolve a host name now: once the guard is on, this process makes no DNS lookups
+    try:
+        found = socket.getaddrinfo(host, port, socket.AF_INET, socket.SOCK_STREAM)
+    except socket.gaierror:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    address = str(found[0][4][0])
+    block_network_process_wide()
+    uvicorn.run(create_app(config), host=address, port=port, log_level="info", access_log=False)
