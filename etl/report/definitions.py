@@ -2,4 +2,7 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from etl.report import checks
+from etl.report.assets import report_html
+
+defs = dg.Definitions(assets=[report_html], asset_checks=checks.ALL)

@@ -1,0 +1,278 @@
+"""What changed: headline figures compared with the previous report, and Markdown previews.
+
+The previous report's figures are kept beside it in `summary.json`; each run compares its
+figures with them, so both the page and the Dagster UI say what moved since last time.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from etl.core.metadata import frame_to_markdown
+from etl.report.models import (
+    ILLUSTRATIVE_LABEL,
+    QUOTA_TYPE_LABELS,
+    SOURCE_KIND_LABELS,
+    SYNTHETIC_LABEL,
+    KeyFigure,
+    ReportData,
+    fmt,
+)
+
+
+def _t(value: float | None) -> str:
+    return fmt(value, ",.0f", " t")
+
+
+def _signed(value: float | None) -> str:
+    return fmt(value, "+,.0f", " t", missing="")
+
+
+def read_previous(path: Path) -> dict[str, str]:
+    """Figures of the previous report (`summary.json`), or nothing when there is none."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    figures = loaded.get("figures", {}) if isinstance(loaded, dict) else {}
+    return {str(k): str(v) for k, v in figures.items()} if isinstance(figures, dict) else {}
+
+
+def _quota_figures(data: ReportData) -> list[tuple[str, str, str, str]]:
+    out = []
+    national = data.latest_batch.filter(pl.col("scope") == "national")
+    for row in national.iter_rows(named=True):
+        kind = QUOTA_TYPE_LABELS.get(row["quota_type"], row["quota_type"])
+        change = _signed(row["batch_change"])
+        out.append(
+            (
+                f"latest_batch.{row['quota_type']}",
+                f"Latest batch · {kind}",
+                f"{row['year']} batch {row['batch']}: {_t(row['tonnes_reo'])}",
+                f"{change} vs the previous batch" if change else "first batch of the year",
+            )
+        )
+    for (quota_type,), rows in data.national_by_year.group_by(["quota_type"], maintain_order=True):
+        last = rows.sort("year").row(-1, named=True)
+        kind = QUOTA_TYPE_LABELS.get(str(quota_type), str(quota_type))
+        out.append(
+            (
+                f"annual.{quota_type}",
+                f"National annual quota · {kind}",
+                f"{last['year']}: {_t(last['tonnes_reo'])}",
+                f"{_signed(last['yoy_change'])} year on year" if last["yoy_change"] else "",
+            )
+        )
+    holders = data.concentration.filter(pl.col("dimension") == "holder")
+    for (quota_type,), rows in holders.group_by(["quota_type"], maintain_order=True):
+        last = rows.sort("year", "batch").row(-1, named=True)
+        kind = QUOTA_TYPE_LABELS.get(str(quota_type), str(quota_type))
+        out.append(
+            (
+                f"hhi.{quota_type}",
+                f"HHI of holders · {kind}",
+                f"{last['year']} batch {last['batch']}: {fmt(last['hhi'], ',.0f')}",
+                f"top holder {last['top1_member']} {fmt(last['top1_share'], '.0%')}",
+            )
+        )
+    return out
+
+
+def key_figures(data: ReportData, previous: dict[str, str]) -> list[KeyFigure]:
+    """Headline figures of this report, each with the previous report's value if it had one."""
+    rows: list[tuple[str, str, str, str]] = _quota_figures(data)
+    if not data.china_production.is_empty():
+        prod = data.china_production.sort("year")
+        last = prod.row(-1, named=True)
+        note = ""
+        if prod.height > 1:
+            before = prod.row(-2, named=True)
+            note = f"{before['year']}: {fmt(before['share_of_world'], '.0%')}"
+        rows.append(
+            (
+                "china_share_of_world",
+                "China's share of world mine production",
+                f"{last['year']}: {fmt(last['share_of_world'], '.0%')} "
+                f"({_t(last['china_tonnes_reo'])})",
+                note,
+            )
+        )
+    events = data.ledger.select("event_id", "effective_date", "is_illustrative").unique()
+    if not events.is_empty():
+        last = events.sort("effective_date", "event_id").row(-1, named=True)
+        mark = f" — {ILLUSTRATIVE_LABEL}" if last["is_illustrative"] else ""
+        rows.append(
+            (
+                "reallocations",
+                "Reallocation events",
+                f"{events.height} (latest {last['effective_date']})",
+                f"{last['event_id']}{mark}",
+            )
+        )
+    if data.buyer_shares is not None and not data.buyer_shares.is_empty():
+        series = data.buyer_shares.filter(pl.col("series_rank") == 1)
+        last = series.sort("year").row(-1, named=True)
+        mark = f" — {SYNTHETIC_LABEL}" if last["is_synthetic"] else ""
+        rows.append(
+            (
+                "buyer_china_share",
+                f"China's share of {last['buyer']} imports, HS {last['hs_code']}",
+                f"{last['year']}: {fmt(last['china_share_value'], '.0%')} of value",
+                f"HHI of suppliers {fmt(last['hhi_value'], ',.0f')}{mark}",
+            )
+        )
+    else:
+        rows.append(("buyer_china_share", "Trade", "no trade data", ""))
+    dated = data.sources.filter(pl.col("published_on").is_not_null())
+    newest = dated.sort("published_on").row(-1, named=True) if not dated.is_empty() else None
+    rows.append(
+        (
+            "sources",
+            "Sources",
+            f"{data.sources.height} ({data.sources.height - dated.height} undated)",
+            f"newest {newest['published_on']} ({newest['source_id']})" if newest else "",
+        )
+    )
+    for table, count in sorted(data.row_counts.items()):
+        rows.append((f"rows.{table}", f"rows in {table}", f"{count:,}", ""))
+    return [
+        KeyFigure(key, label, value, previous.get(key), note) for key, label, value, note in rows
+    ]
+
+
+def summary_json(figures: list[KeyFigure], generated_at: str) -> str:
+    """What the next report compares with."""
+    payload = {"generated_at": generated_at, "figures": {f.key: f.value for f in figures}}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _md_table(header: list[str], rows: list[list[Any]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def what_changed_markdown(figures: list[KeyFigure], had_previous: bool) -> str:
+    """Headline figures: now, in the previous report, and whether they changed."""
+    body = _md_table(
+        ["figure", "now", "previous report", "changed", "note"],
+        [
+            [
+                f.label,
+                f.value,
+                f.previous if f.previous is not None else "—",
+                "**yes**" if f.changed else ("new" if f.previous is None and had_previous else ""),
+                f.note,
+            ]
+            for f in figures
+        ],
+    )
+    head = "" if had_previous else "_First report here: nothing to compare with yet._\n\n"
+    changed = [f.label for f in figures if f.changed]
+    tail = f"\n\n**Changed since the previous report:** {', '.join(changed)}" if changed else ""
+    return head + body + tail
+
+
+def _rounded(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(pl.col(pl.Float64).round(3))
+
+
+def previews(data: ReportData, figures: list[KeyFigure], had_previous: bool) -> dict[str, str]:
+    """Markdown previews of the marts behind the report, for the asset's metadata."""
+    latest = data.latest_batch.select(
+        "year",
+        "batch",
+        "quota_type",
+        "scope",
+        "holder_name",
+        "tonnes_reo",
+        "prev_batch_tonnes_reo",
+        "batch_change",
+        "prev_year_tonnes_reo",
+        "yoy_change",
+        "is_derived",
+    )
+    holders = data.concentration.filter(pl.col("dimension") == "holder").sort("year", "batch")
+    recent = holders.group_by("quota_type", maintain_order=True).tail(2)
+    out = {
+        "what_changed": what_changed_markdown(figures, had_previous),
+        "latest_batch_vs_previous": frame_to_markdown(_rounded(latest), limit=20),
+        "concentration_latest_two_batches": frame_to_markdown(
+            _rounded(recent).select(
+                "quota_type",
+                "year",
+                "batch",
+                "n",
+                "hhi",
+                "top1_member",
+                "top1_share",
+                "split_complete",
+            ),
+            limit=20,
+        ),
+        "reallocation_ledger": frame_to_markdown(
+            data.ledger.select(
+                "event_id",
+                "effective_date",
+                "province_id",
+                "row_kind",
+                "holder_name",
+                "before_t",
+                "change_t",
+                "after_t",
+                "is_illustrative",
+            ),
+            limit=20,
+        ),
+        "china_share_of_world_production": frame_to_markdown(
+            _rounded(data.china_production).select(
+                "year",
+                "edition",
+                "china_tonnes_reo",
+                "world_tonnes_reo",
+                "share_of_world",
+                "is_estimate",
+            )
+        ),
+        "sources_by_kind": _md_table(
+            ["kind", "sources", "dated", "newest", "oldest"],
+            [
+                [SOURCE_KIND_LABELS.get(k, k), n, d, newest, oldest]
+                for k, n, d, newest, oldest in data.sources.group_by("kind")
+                .agg(
+                    pl.len().alias("sources"),
+                    pl.col("published_on").count().alias("dated"),
+                    pl.col("published_on").max().alias("newest"),
+                    pl.col("published_on").min().alias("oldest"),
+                )
+                .sort("kind")
+                .iter_rows()
+            ],
+        ),
+    }
+    if data.buyer_shares is None or data.buyer_shares.is_empty():
+        out["buyer_supplier_shares"] = "_No trade data in the published warehouse._"
+    else:
+        series = data.buyer_shares.filter(pl.col("series_rank") == 1)
+        last_year = series["year"].max()
+        out["buyer_supplier_shares"] = frame_to_markdown(
+            _rounded(series)
+            .filter(pl.col("year") == last_year)
+            .select(
+                "year",
+                "buyer",
+                "hs_code",
+                "supplier",
+                "value_usd",
+                "share_value",
+                "hhi_value",
+                "is_synthetic",
+                "source_id",
+            ),
+            limit=10,
+        )
+    return out
