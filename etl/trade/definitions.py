@@ -2,4 +2,20 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from etl.trade.assets import ASSETS
+from etl.trade.checks import CHECKS
+from etl.trade.sensors import (
+    trade_landing_sensor,
+    trade_monthly_ingest_job,
+    trade_monthly_schedule,
+    trade_refresh_job,
+    trade_yearly_ingest_job,
+)
+
+defs = dg.Definitions(
+    assets=ASSETS,
+    asset_checks=CHECKS,
+    sensors=[trade_landing_sensor],
+    schedules=[trade_monthly_schedule],
+    jobs=[trade_refresh_job, trade_yearly_ingest_job, trade_monthly_ingest_job],
+)

@@ -1,0 +1,1 @@
+CREATE OR REPLACE TEMP TABLE trade_countries AS SELECT iso3, name FROM core.countries

@@ -1,0 +1,25 @@
+-- core.trade_flows: every kept trade row, one dataset partition at a time (see docs/trade.md).
+CREATE TABLE IF NOT EXISTS core.trade_flows (
+    dataset VARCHAR NOT NULL,
+    partition_key VARCHAR NOT NULL,
+    year INTEGER NOT NULL,
+    month INTEGER,
+    period VARCHAR NOT NULL,
+    freq VARCHAR NOT NULL,
+    reporter_iso3 VARCHAR,
+    partner_iso3 VARCHAR,
+    exporter_iso3 VARCHAR NOT NULL,
+    importer_iso3 VARCHAR NOT NULL,
+    flow VARCHAR NOT NULL,
+    reporter_side VARCHAR NOT NULL,
+    counts_as_origin BOOLEAN NOT NULL,
+    is_aggregate_partner BOOLEAN NOT NULL,
+    hs_code VARCHAR NOT NULL,
+    classification VARCHAR,
+    tonnes DOUBLE,
+    value_usd DOUBLE,
+    release VARCHAR,
+    source_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    source_row BIGINT
+)

@@ -1,0 +1,1 @@
+DELETE FROM quarantine.rejected_rows WHERE dataset = $dataset AND partition_key = $partition_key

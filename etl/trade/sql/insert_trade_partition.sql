@@ -1,0 +1,1 @@
+INSERT INTO core.trade_flows BY NAME SELECT * FROM _incoming_flows
