@@ -2,4 +2,9 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from etl.graph import assets, checks
+
+defs = dg.Definitions(
+    assets=[assets.release_candidate, assets.published],
+    asset_checks=checks.ALL,
+)

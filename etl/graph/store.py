@@ -3,12 +3,14 @@
 Layout under the graph folder (`Settings.graph_dir`, default `var/published/graph/`):
 
     current -> releases/<release_id>      symlink, swapped atomically when a release is complete
+    candidate -> releases/<release_id>    the release built last, waiting for its SHACL check
     releases/<release_id>/
         dataset.nq                        every named graph, N-Quads
         graphs/<name>.ttl                 one Turtle file per named graph
         void.ttl                          DCAT/VoID description of the dataset
         manifest.json                     release id, creation time, triples per graph and in all
         store/                            Oxigraph store bulk-loaded from dataset.nq
+        validation.json                   SHACL verdict of the release (written by the check)
 
 A release folder is written completely before `current` points at it, so a reader (or a crash)
 never sees half a graph.
@@ -64,3 +66,27 @@ def activate_release(graph_dir: Path, release_dir: Path) -> None:
     tmp.unlink(missing_ok=True)
     os.symlink(os.path.relpath(release_dir, graph_dir), tmp)
     os.replace(tmp, graph_dir / CURRENT)
+
+
+CANDIDATE = "candidate"
+
+
+def current_or_none(graph_dir: Path) -> Path | None:
+    """The current release folder, or None when nothing is published yet."""
+    link = Path(graph_dir) / CURRENT
+    return link.resolve() if link.exists() else None
+
+
+def candidate_or_none(graph_dir: Path) -> Path | None:
+    """The release folder built last and waiting for validation, or None."""
+    link = Path(graph_dir) / CANDIDATE
+    return link.resolve() if link.exists() else None
+
+
+def set_candidate(graph_dir: Path, release_dir: Path) -> None:
+    """Point `candidate` at a freshly built release (same atomic swap as `activate_release`)."""
+    graph_dir = Path(graph_dir)
+    tmp = graph_dir / f".{CANDIDATE}.{os.getpid()}.tmp"
+    tmp.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(release_dir, graph_dir), tmp)
+    os.replace(tmp, graph_dir / CANDIDATE)

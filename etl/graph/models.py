@@ -1,0 +1,347 @@
+"""What the graph is made of: one `TableMapping` per warehouse query, grouped in named graphs.
+
+Named graphs (`https://w3id.org/reekg/graph/{name}`), one per source dataset:
+
+| graph | from |
+|---|---|
+| reference | core.sources, elements (+ oxides), commodities, provinces, countries, |
+| | organisations, organisation_events |
+| capacity-quotas | core.quotas |
+| capacity-reallocations | core.holdings_baseline, core.reallocations |
+| capacity-facilities | core.facilities |
+| production | core.production, core.production_world |
+| trade-{dataset} | core.trade_flows, one graph per value of its `dataset` column |
+| trade-agreements | core.buyers, core.supply_agreements |
+| ontology | ontology/reekg.ttl |
+| provenance | the run: when, which warehouse and files, which sources each graph derives from |
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, SKOS, URIRef
+from rdflib.namespace import DCAT, DCTERMS, ORG
+
+from etl.graph.mapping import (
+    Concept,
+    Const,
+    KindRef,
+    Lang,
+    Lit,
+    Ref,
+    TableMapping,
+    Url,
+    Wikidata,
+)
+from etl.graph.vocab import QB, REE, entity
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+GRAPH_ONTOLOGY = "ontology"
+GRAPH_PROVENANCE = "provenance"
+GRAPH_REFERENCE = "reference"
+GRAPH_QUOTAS = "capacity-quotas"
+GRAPH_REALLOCATIONS = "capacity-reallocations"
+GRAPH_FACILITIES = "capacity-facilities"
+GRAPH_PRODUCTION = "production"
+GRAPH_AGREEMENTS = "trade-agreements"
+
+QUOTA_TYPES = {"mining": REE.mining, "smelting_separation": REE.smeltingSeparation}
+ORE_TYPES = {"all": REE.allOreTypes, "rock": REE.rockType, "ion": REE.ionType}
+ELEMENT_CLASSES = {"light": REE.light, "medium": REE.medium, "heavy": REE.heavy}
+ORG_CLASSES = {"group": REE.Group, "company": REE.Company}
+CODE_SCHEMES = {"HS6": REE.hsScheme, "CN8": REE.cn8Scheme}
+TRADE_DIRECTIONS = {
+    "import": REE.importFlow,
+    "export": REE.exportFlow,
+    "re_import": REE.reImportFlow,
+    "re_export": REE.reExportFlow,
+    "reconciled": REE.reconciledFlow,
+}
+
+SOURCE = (REE.source, Ref("source", "source_id"))
+
+
+def dataset_iri(name: str) -> URIRef:
+    """The qb:DataSet that the observations of one table belong to."""
+    return entity("dataset", name)
+
+
+# (dataset name, graph, structure, label): qb:DataSet nodes written once into their graph.
+DATA_SETS: tuple[tuple[str, str, URIRef, str], ...] = (
+    ("quotas", GRAPH_QUOTAS, REE.quotaStructure, "China rare-earth quotas"),
+    ("holdings", GRAPH_REALLOCATIONS, REE.holdingStructure, "Capacity holdings by province"),
+    ("reallocations", GRAPH_REALLOCATIONS, REE.holdingStructure, "Capacity reallocation legs"),
+    ("production", GRAPH_PRODUCTION, REE.productionStructure, "Mine production by country"),
+)
+
+MAPPINGS: tuple[TableMapping, ...] = (
+    TableMapping(
+        name="sources", table="core.sources", sql="select_sources", graph=GRAPH_REFERENCE,
+        kind="source", key="key", classes=(REE.Source,),
+        properties=(
+            (DCTERMS.title, Lit("title")),
+            (REE.publisherName, Lit("publisher")),
+            (DCAT.landingPage, Url("url")),
+            (DCTERMS.issued, Lit("published_on", "date")),
+            (REE.sourceKind, Lit("kind")),
+            (REE.licenceText, Lit("license")),
+            (RDFS.comment, Lit("notes")),
+        ),
+    ),
+    TableMapping(
+        name="elements", table="core.elements", sql="select_elements", graph=GRAPH_REFERENCE,
+        kind="element", key="key", classes=(REE.Element,),
+        properties=(
+            (SKOS.inScheme, Const(REE.elementScheme)),
+            (RDFS.label, Lang("name", "en")),
+            (SKOS.notation, Lit("key")),
+            (REE.symbol, Lit("key")),
+            (REE.atomicNumber, Lit("atomic_number", "integer")),
+            (REE.oxide, Ref("oxide", "oxide_formula")),
+            (REE.elementClass, Concept("element_class", ELEMENT_CLASSES)),
+            (REE.classSource, Ref("source", "class_source_id")),
+            (OWL.sameAs, Wikidata("wikidata_qid")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="oxides", table="core.elements", sql="select_oxides", graph=GRAPH_REFERENCE,
+        kind="oxide", key="key", classes=(REE.Oxide,),
+        properties=(
+            (SKOS.inScheme, Const(REE.oxideScheme)),
+            (RDFS.label, Lit("key")),
+            (SKOS.notation, Lit("key")),
+            (REE.element, Ref("element", "symbol")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="commodities", table="core.commodities", sql="select_commodities",
+        graph=GRAPH_REFERENCE, kind="commodity", key="key", classes=(REE.Commodity,),
+        properties=(
+            (SKOS.inScheme, Concept("scheme", CODE_SCHEMES)),
+            (SKOS.notation, Lit("key")),
+            (SKOS.prefLabel, Lang("description", "en")),
+            (SKOS.scopeNote, Lit("notes")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="provinces", table="core.provinces", sql="select_provinces", graph=GRAPH_REFERENCE,
+        kind="province", key="key", classes=(REE.Province,),
+        properties=(
+            (REE.provinceCode, Lit("key")),
+            (RDFS.label, Lang("name_en", "en")),
+            (RDFS.label, Lang("name_zh", "zh")),
+            (REE.country, Ref("country", "country_iso3")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="countries", table="core.countries", sql="select_countries", graph=GRAPH_REFERENCE,
+        kind="country", key="key", classes=(REE.Country,),
+        properties=(
+            (REE.iso3, Lit("key")),
+            (REE.iso2, Lit("iso2")),
+            (REE.m49, Lit("m49", "integer")),
+            (RDFS.label, Lang("name", "en")),
+            (REE.isAggregate, Lit("is_aggregate", "boolean")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="organisations", table="core.organisations", sql="select_organisations",
+        graph=GRAPH_REFERENCE, kind="org", key="key",
+        properties=(
+            (RDF.type, Concept("org_type", ORG_CLASSES)),
+            (RDFS.label, Lang("name", "en")),
+            (ORG.subOrganizationOf, Ref("org", "parent_org_id")),
+            (REE.province, Ref("province", "hq_province_id")),
+            (REE.country, Ref("country", "hq_country_iso3")),
+            (REE.foundedOn, Lit("founded_on", "date")),
+            (REE.dissolvedOn, Lit("dissolved_on", "date")),
+            (REE.isIllustrative, Lit("is_illustrative", "boolean")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="organisation_events", table="core.organisation_events",
+        sql="select_organisation_events", graph=GRAPH_REFERENCE, kind="event", key="key",
+        classes=(ORG.ChangeEvent,),
+        properties=(
+            (REE.eventType, Lit("event_type")),
+            (DCTERMS.date, Lit("event_date", "date")),
+            (ORG.originalOrganization, Ref("org", "from_org_id")),
+            (ORG.resultingOrganization, Ref("org", "to_org_id")),
+            (DCTERMS.description, Lit("description")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="quotas", table="core.quotas", sql="select_quotas", graph=GRAPH_QUOTAS,
+        kind="quota", key="key", classes=(REE.Quota,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("quotas"))),
+            (REE.year, Lit("year", "integer")),
+            (REE.batch, Lit("batch")),
+            (REE.quotaType, Concept("quota_type", QUOTA_TYPES)),
+            (REE.oreType, Concept("ore_type", ORE_TYPES)),
+            (REE.scope, Lit("scope")),
+            (REE.holder, KindRef("holder_iri_kind", "holder_id")),
+            (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            (REE.isDerived, Lit("is_derived", "boolean")),
+            (REE.sourceNote, Lit("source_note")),
+            (REE.sourceFile, Lit("source_file")),
+            (REE.sourceRow, Lit("source_row", "integer")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="holdings", table="core.holdings_baseline", sql="select_holdings",
+        graph=GRAPH_REALLOCATIONS, kind="holding", key="key", classes=(REE.Holding,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("holdings"))),
+            (REE.province, Ref("province", "province_id")),
+            (REE.holder, Ref("org", "holder_id")),
+            (REE.quotaType, Concept("quota_type", QUOTA_TYPES)),
+            (REE.asOf, Lit("as_of", "date")),
+            (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="reallocations", table="core.reallocations", sql="select_reallocations",
+        graph=GRAPH_REALLOCATIONS, kind="reallocation", key="key", classes=(REE.Reallocation,),
+        properties=(
+            (REE.province, Ref("province", "province_id")),
+            (REE.effectiveDate, Lit("effective_date", "date")),
+            (REE.quotaType, Concept("quota_type", QUOTA_TYPES)),
+        ),
+    ),
+    TableMapping(
+        name="reallocation_links", table="core.reallocations", sql="select_reallocation_links",
+        graph=GRAPH_REALLOCATIONS, kind="reallocation", key="key",
+        properties=((REE.leg, Ref("reallocation-leg", "leg_key")), SOURCE),
+    ),
+    TableMapping(
+        name="reallocation_legs", table="core.reallocations", sql="select_reallocation_legs",
+        graph=GRAPH_REALLOCATIONS, kind="reallocation-leg", key="key",
+        classes=(REE.ReallocationLeg,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("reallocations"))),
+            (REE.legNumber, Lit("leg", "integer")),
+            (REE.province, Ref("province", "province_id")),
+            (REE.effectiveDate, Lit("effective_date", "date")),
+            (REE.fromHolder, Ref("org", "from_holder_id")),
+            (REE.toHolder, Ref("org", "to_holder_id")),
+            (REE.quotaType, Concept("quota_type", QUOTA_TYPES)),
+            (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            (REE.reason, Lit("reason")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="facilities", table="core.facilities", sql="select_facilities",
+        graph=GRAPH_FACILITIES, kind="facility", key="key", classes=(REE.Facility,),
+        properties=(
+            (RDFS.label, Lang("name", "en")),
+            (REE.operator, Ref("org", "operator_id")),
+            (REE.province, Ref("province", "province_id")),
+            (REE.country, Ref("country", "country_iso3")),
+            (REE.capacityTonnesPerYear, Lit("capacity_t_reo_per_year", "decimal")),
+            (REE.products, Lit("products")),
+            (REE.feedstock, Lit("feedstock")),
+            (REE.status, Lit("status")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="production", table="core.production", sql="select_production",
+        graph=GRAPH_PRODUCTION, kind="production", key="key", classes=(REE.Production,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("production"))),
+            (REE.edition, Lit("edition")),
+            (REE.country, Ref("country", "country_iso3")),
+            (REE.year, Lit("year", "integer")),
+            (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            (REE.isEstimate, Lit("is_estimate", "boolean")),
+            (REE.reservesTonnes, Lit("reserves_t", "decimal")),
+            (REE.productionNote, Lit("production_notes")),
+            (REE.reservesNote, Lit("reserves_notes")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="production_world", table="core.production_world", sql="select_production_world",
+        graph=GRAPH_PRODUCTION, kind="production", key="key", classes=(REE.Production,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("production"))),
+            (REE.edition, Lit("edition")),
+            (REE.country, Ref("country", "country_iso3")),
+            (REE.year, Lit("year", "integer")),
+            (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            (REE.reservesTonnes, Lit("reserves_t", "decimal")),
+            (REE.isRounded, Lit("is_rounded", "boolean")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="trade_flows", table="core.trade_flows", sql="select_trade_flows",
+        graph="trade", graph_column="graph_name", kind="tradeflow", key="key",
+        classes=(REE.TradeFlow,),
+        properties=(
+            (QB.dataSet, Ref("dataset", "graph_name")),
+            (REE.exporter, Ref("country", "exporter_iso3")),
+            (REE.importer, Ref("country", "importer_iso3")),
+            (REE.reporter, Ref("country", "reporter_iso3")),
+            (REE.partner, Ref("country", "partner_iso3")),
+            (REE.tradeDirection, Concept("flow", TRADE_DIRECTIONS)),
+            (REE.commodity, Ref("commodity", "hs_code")),
+            (REE.year, Lit("year", "integer")),
+            (REE.month, Lit("month", "integer")),
+            (REE.classification, Lit("classification")),
+            (REE.valueUSD, Lit("value_usd", "decimal")),
+            (REE.quantityTonnes, Lit("tonnes", "decimal")),
+            (REE.sourceRow, Lit("source_row", "integer")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="buyers", table="core.buyers", sql="select_buyers", graph=GRAPH_AGREEMENTS,
+        kind="buyer", key="key", classes=(REE.Buyer,),
+        properties=(
+            (RDFS.label, Lang("name", "en")),
+            (REE.buyerType, Lit("buyer_kind")),
+            (REE.country, Ref("country", "country_iso3")),
+            (REE.firstYear, Lit("first_year", "integer")),
+            (REE.lastYear, Lit("last_year", "integer")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="supply_agreements", table="core.supply_agreements", sql="select_supply_agreements",
+        graph=GRAPH_AGREEMENTS, kind="agreement", key="key", classes=(REE.SupplyAgreement,),
+        properties=(
+            (REE.buyer, Ref("buyer", "buyer_id")),
+            (REE.supplier, KindRef("supplier_iri_kind", "supplier_id")),
+            (RDFS.label, Lit("label")),
+            (REE.commodity, Ref("commodity", "hs_code")),
+            (REE.productText, Lit("commodity")),
+            (REE.quantityTonnes, Lit("volume_tonnes_per_year", "decimal")),
+            (REE.startDate, Lit("start_date", "date")),
+            (REE.endDate, Lit("end_date", "date")),
+            (RDFS.comment, Lit("notes")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="trade_datasets", table="core.trade_flows", sql="select_trade_datasets",
+        graph="trade", graph_column="key", kind="dataset", key="key", classes=(QB.DataSet,),
+        properties=(
+            (QB.structure, Const(REE.tradeStructure)),
+            (RDFS.label, Lit("label")),
+        ),
+    ),
+)  # fmt: skip

@@ -1,0 +1,5 @@
+-- World mine production by year, per source edition (country WLD).
+SELECT concat_ws('-', edition, 'WLD', CAST(year AS VARCHAR)) AS key, edition, 'WLD' AS country_iso3,
+       year, tonnes_reo, reserves_t, is_rounded, source_id
+FROM core.production_world
+ORDER BY key

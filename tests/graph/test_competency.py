@@ -1,0 +1,174 @@
+"""Competency questions (ontology/queries/*.rq) answered on the graph of the bundled data.
+
+The graph comes from the session's full pipeline run (tests/conftest.py), so these tests also
+show that the published graph and the published warehouse tell the same story.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyoxigraph as ox
+import pytest
+
+from etl.graph.store import open_published_store
+from etl.graph.vocab import QUERIES_DIR
+from etl.ops.run import RunSummary
+from etl.settings import BUNDLED_DATA, Settings
+
+ID = "https://w3id.org/reekg/id/"
+
+
+@pytest.fixture(scope="module")
+def graph_store(pipeline: tuple[Settings, RunSummary]) -> ox.Store:
+    settings, summary = pipeline
+    assert "graph/release_candidate:shacl_conforms" in summary.checks_passed
+    return open_published_store(settings.graph_dir)
+
+
+def run(store: ox.Store, name: str, replace: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    text = (QUERIES_DIR / name).read_text(encoding="utf-8")
+    for old, new in (replace or {}).items():
+        assert old in text
+        text = text.replace(old, new)
+    result = store.query(text)
+    assert isinstance(result, ox.QuerySolutions)
+    names = [v.value for v in result.variables]
+    return [{n: (row[n].value if row[n] is not None else None) for n in names} for row in result]
+
+
+def test_every_query_file_has_a_test() -> None:
+    names = {p.name for p in Path(QUERIES_DIR).glob("*.rq")}
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert names and all(name in source for name in names)
+
+
+def test_q1_smelting_share_2023_batch_1(graph_store: ox.Store) -> None:
+    rows = run(graph_store, "q1_smelting_share_by_holder.rq")
+    shares = {
+        r["holder"].removeprefix(f"{ID}org/"): (r["tonnes"], r["nationalTonnes"]) for r in rows
+    }
+    assert shares == {
+        "china-northern-rare-earth": ("73403", "115000"),
+        "china-rare-earth-group": ("33304", "115000"),
+        "guangdong-rare-earth": ("6037", "115000"),
+        "xiamen-tungsten": ("2256", "115000"),
+    }
+    assert Decimal(rows[0]["share"]) == pytest.approx(Decimal(73403) / Decimal(115000))
+    assert sum(Decimal(r["share"]) for r in rows) == pytest.approx(Decimal(1))
+    assert rows[0]["source"] == f"{ID}source/horizon-2023-b1"
+
+
+def test_q1_other_year_and_batch(graph_store: ox.Store) -> None:
+    rows = run(graph_store, "q1_smelting_share_by_holder.rq", {'(2023 "1")': '(2023 "3")'})
+    assert {r["holder"]: r["tonnes"] for r in rows} == {
+        f"{ID}org/china-northern-rare-earth": "11000",
+        f"{ID}org/china-rare-earth-group": "2850",
+    }
+
+
+def test_q2_reallocations_conserve_the_province_total(graph_store: ox.Store) -> None:
+    rows = run(graph_store, "q2_reallocation_ledger.rq")
+    first = [r for r in rows if r["reallocation"].endswith("jx-illustrative-2024-01")]
+    nets = {r["holder"].removeprefix(f"{ID}org/jx-illustrative-"): r["net"] for r in first}
+    assert nets == {"separator-a": "1300", "separator-b": "-500", "separator-c": "-800"}
+    gained = [r["holder"] for r in first if Decimal(r["gained"]) > 0]
+    assert gained == [f"{ID}org/jx-illustrative-separator-a"]
+    assert {r["reallocation"].rsplit("/", 1)[1] for r in rows} == {
+        "jx-illustrative-2024-01", "jx-illustrative-2025-01",
+    }  # fmt: skip
+    for r in rows:
+        assert r["provinceBefore"] == r["provinceAfter"] == "10000"
+        assert r["provinceChange"] == "0" and r["conserved"] == "true"
+
+
+def test_q3_buyer_exposure_matches_the_sql_mart(
+    graph_store: ox.Store, published: duckdb.DuckDBPyConnection
+) -> None:
+    rows = run(graph_store, "q3_buyer_china_exposure.rq")
+    first = rows[0]
+    assert first["year"] == "2018"
+    assert Decimal(first["chinaShare"]) == pytest.approx(Decimal(6081534) / Decimal(7915298))
+    assert first["province"] == f"{ID}province/CN-NM"
+    mart = published.sql(
+        "SELECT year, holder_id, province_id, quota_year, holder_share, value_usd_apportioned "
+        "FROM marts.buyer_exposure_chain WHERE buyer = 'USA' AND hs_code = '280530'"
+    ).fetchall()
+    sparql = {(int(r["year"]), r["holder"].removeprefix(f"{ID}org/")): r for r in rows}
+    assert len(mart) == len(sparql) > 0
+    for year, holder, province, quota_year, share, apportioned in mart:
+        row = sparql[(year, holder)]
+        assert row["province"] == f"{ID}province/{province}"
+        assert int(row["quotaYear"]) == quota_year
+        assert float(row["holderShare"]) == pytest.approx(share, rel=1e-9)
+        assert float(row["apportionedUSD"]) == pytest.approx(apportioned, rel=1e-9)
+
+
+def test_q4_succession(graph_store: ox.Store) -> None:
+    rows = run(graph_store, "q4_succession.rq")
+    pairs = {(r["predecessor"].rsplit("/", 1)[1], r["successor"].rsplit("/", 1)[1], r["since"])
+             for r in rows}  # fmt: skip
+    assert pairs == {
+        ("china-southern-rare-earth", "china-rare-earth-group", "2021-12-23"),
+        ("chinalco-rare-earth", "china-rare-earth-group", "2021-12-23"),
+        ("minmetals-rare-earth", "china-rare-earth-group", "2021-12-23"),
+    }
+
+
+def test_q5_sources_behind_a_figure(graph_store: ox.Store) -> None:
+    rows = run(graph_store, "q5_sources_of_figure.rq")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["source"] == f"{ID}source/horizon-2023-b1"
+    assert row["kind"] == "press_report"
+    assert row["url"].startswith("https://www.horizonmagnets.com/")
+    assert row["file"].endswith("china_re_quotas_2015_2023.csv") and int(row["row"]) > 1
+    assert row["graph"] == "https://w3id.org/reekg/graph/capacity-quotas"
+    assert row["run"].startswith(f"{ID}run/") and row["builtAt"]
+
+
+def test_q5_works_for_a_production_figure(graph_store: ox.Store) -> None:
+    figure = graph_store.query(
+        "SELECT ?f WHERE { GRAPH ?g { ?f a <https://w3id.org/reekg/ontology#Production> ; "
+        "<https://w3id.org/reekg/ontology#country> <https://w3id.org/reekg/id/country/CHN> } } "
+        "LIMIT 1"
+    )
+    assert isinstance(figure, ox.QuerySolutions)
+    iri = next(iter(figure))["f"].value
+    rows = run(
+        graph_store,
+        "q5_sources_of_figure.rq",
+        {f"<{ID}quota/2023-1-smelting_separation-all-china-rare-earth-group>": f"<{iri}>"},
+    )
+    assert [r["source"] for r in rows] == [f"{ID}source/usgs-mcs2024-rare-earths"]
+    assert rows[0]["kind"] == "official"
+
+
+def test_q6_china_share_of_world_mine_production(graph_store: ox.Store) -> None:
+    rows = run(graph_store, "q6_china_share_world_production.rq")
+    by_year = {r["year"]: r for r in rows}
+    assert (by_year["2023"]["chinaTonnes"], by_year["2023"]["worldTonnes"]) == ("240000", "350000")
+    assert Decimal(by_year["2023"]["share"]) == pytest.approx(Decimal(240000) / Decimal(350000))
+    assert by_year["2023"]["worldIsRounded"] == "true"
+    assert by_year["2023"]["chinaSource"] == f"{ID}source/usgs-mcs2024-rare-earths"
+
+
+def test_provenance_names_the_bundled_files_with_checksums(graph_store: ox.Store) -> None:
+    result = graph_store.query(
+        "PREFIX ree: <https://w3id.org/reekg/ontology#> "
+        "PREFIX prov: <http://www.w3.org/ns/prov#> "
+        "SELECT ?path ?sha WHERE { GRAPH <https://w3id.org/reekg/graph/provenance> { "
+        "<https://w3id.org/reekg/graph/capacity-quotas> prov:wasDerivedFrom ?f . "
+        "?f ree:path ?path ; ree:sha256 ?sha } }"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    files = {row["path"].value: row["sha"].value for row in result}
+    quota_csv = BUNDLED_DATA / "capacity" / "china_re_quotas_2015_2023.csv"
+    assert (
+        files["data/capacity/china_re_quotas_2015_2023.csv"]
+        == hashlib.sha256(quota_csv.read_bytes()).hexdigest()
+    )
