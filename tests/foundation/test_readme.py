@@ -33,3 +33,28 @@ def test_readme_sql_example(published, block):
         assert _format(token) in rendered, (
             f"README claims {token}, query returned {sorted(rendered)[:40]}"
         )
+
+
+SPARQL_BLOCKS = re.findall(r"```sparql\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_readme_has_sparql_examples():
+    assert len(SPARQL_BLOCKS) >= 2
+
+
+@pytest.mark.parametrize(
+    "block", SPARQL_BLOCKS, ids=[f"sparql{i}" for i in range(len(SPARQL_BLOCKS))]
+)
+def test_readme_sparql_example(pipeline, block):
+    from etl.graph.store import open_published_store
+
+    settings, _ = pipeline
+    store = open_published_store(settings.graph_dir)
+    query = "\n".join(line for line in block.splitlines() if not line.startswith("# "))
+    expected = " ".join(line[2:] for line in block.splitlines() if line.startswith("# "))
+    result = store.query(query, use_default_graph_as_union=True)
+    rows = [[term.value for term in row] for row in result]
+    assert rows, "example returned no rows"
+    rendered = " ".join(str(v) for row in rows for v in row)
+    for name in [n.strip() for n in expected.split(",") if n.strip()]:
+        assert name.split("/")[0].strip() in rendered, f"README claims {name!r}"
