@@ -10,6 +10,7 @@ import dagster as dg
 
 from etl.capacity.definitions import defs as capacity_defs
 from etl.graph.definitions import defs as graph_defs
+from etl.ops.automation import apply_operations
 from etl.ops.definitions import defs as ops_defs
 from etl.ops.publish import PUBLISHED_WAREHOUSE, published_warehouse_asset
 from etl.production.definitions import defs as production_defs
@@ -43,7 +44,7 @@ def build_defs(settings: Settings | None = None) -> dg.Definitions:
         if spec.group_name not in UNPUBLISHED_GROUPS and spec.key != PUBLISHED_WAREHOUSE
     ]
     publish = dg.Definitions(assets=[published_warehouse_asset(warehouse_assets)])
-    return dg.Definitions.merge(domains, publish)
+    return apply_operations(dg.Definitions.merge(domains, publish))
 
 
 defs = build_defs()

@@ -17,4 +17,3 @@ def build_resources(settings: Settings) -> dict[str, Any]:
         ),
         "settings": SettingsResource.from_settings(settings),
     }
-

@@ -100,7 +100,7 @@ def quotas(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
     years = [int(k) for k in context.partition_keys]
-    result = read_contract(settings.data(QUOTA_FILE), models.QUOTAS, label=QUOTA_FILE)
+    result = read_contract(settings.source(QUOTA_FILE), models.QUOTAS, label=QUOTA_FILE)
     with warehouse.connect() as con:
         good, rejected = resolve_quotas(result.good, alias_table(con), known_source_ids(con))
         good = good.filter(pl.col("year").is_in(years))
@@ -176,7 +176,7 @@ def holdings_baseline(
 
         report, _ = load_file(
             con,
-            path=settings.data(relpath),
+            path=settings.source(relpath),
             label=relpath,
             contract=models.HOLDINGS_BASELINE,
             core_table="core.holdings_baseline",
@@ -226,7 +226,7 @@ def reallocations(warehouse: WarehouseResource, settings: SettingsResource) -> d
 
         report, _ = load_file(
             con,
-            path=settings.data(relpath),
+            path=settings.source(relpath),
             label=relpath,
             contract=models.REALLOCATIONS,
             core_table="core.reallocations",
@@ -273,7 +273,7 @@ def facilities(warehouse: WarehouseResource, settings: SettingsResource) -> dg.M
 
         report, _ = load_file(
             con,
-            path=settings.data(relpath),
+            path=settings.source(relpath),
             label=relpath,
             contract=models.FACILITIES,
             core_table="core.facilities",

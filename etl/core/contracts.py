@@ -153,7 +153,9 @@ def _decode_lines(path: Path, data: bytes) -> tuple[str, list[tuple[int, str]]]:
 def _parse_number(col: pl.Expr) -> pl.Expr:
     cleaned = col.str.replace_all(r"[\s\u00a0\u3000,，]", "")
     multiplier = pl.when(cleaned.str.contains("万")).then(pl.lit(10_000.0)).otherwise(pl.lit(1.0))
-    return cleaned.str.replace(UNIT_SUFFIX, "").cast(pl.Float64, strict=False) * multiplier
+    number = cleaned.str.replace(UNIT_SUFFIX, "").cast(pl.Float64, strict=False) * multiplier
+    # "inf", "NaN" and overflowing literals (1e400) parse as floats but are not quantities.
+    return pl.when(number.is_finite()).then(number).otherwise(pl.lit(None, pl.Float64))
 
 
 def _typed(f: Field) -> pl.Expr:

@@ -31,3 +31,17 @@ class SettingsResource(dg.ConfigurableResource):
     def data(self, *parts: str) -> Path:
         """A path inside the bundled (or configured) data folder."""
         return Path(self.data_dir).joinpath(*parts)
+
+    def source(self, *parts: str) -> Path:
+        """Where to read `parts` from: a file dropped in the landing folder wins over the data
+        folder's copy, if it is a regular file (not a link) that stays inside the landing folder.
+        """
+        landing = Path(self.landing_dir).resolve()
+        candidate = landing.joinpath(*parts)
+        if (
+            candidate.is_file()
+            and not candidate.is_symlink()
+            and candidate.resolve().is_relative_to(landing)
+        ):
+            return candidate
+        return self.data(*parts)

@@ -84,7 +84,7 @@ def release_candidate(
         )
     finally:
         con.close()
-    store.set_candidate(graph_dir, result.release_dir)
+    store.set_candidate(graph_dir, result.release_dir, context.run_id)
     removed = prune_releases(graph_dir)
     return dg.MaterializeResult(
         metadata={
@@ -109,9 +109,11 @@ def release_candidate(
     "only after its blocking SHACL check passed (the check's verdict is also re-read here, so "
     "a release that failed or was never validated is never activated).",
 )
-def published(settings: SettingsResource) -> dg.MaterializeResult:
+def published(
+    context: dg.AssetExecutionContext, settings: SettingsResource
+) -> dg.MaterializeResult:
     graph_dir = Path(settings.graph_dir)
-    release = store.candidate_or_none(graph_dir)
+    release = store.candidate_or_none(graph_dir, context.run_id)
     if release is None:
         raise dg.Failure(f"{graph_dir}: no release candidate; materialize graph/release_candidate")
     verdict = read_verdict(release)
@@ -119,6 +121,7 @@ def published(settings: SettingsResource) -> dg.MaterializeResult:
         state = "was never validated" if verdict is None else "does not conform to the shapes"
         raise dg.Failure(f"release {release.name} {state}; not published")
     store.activate_release(graph_dir, release)
+    store.clear_candidate(graph_dir, context.run_id)
     manifest = store.read_manifest(graph_dir)
     return dg.MaterializeResult(
         metadata={

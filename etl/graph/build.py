@@ -404,8 +404,8 @@ def prune_releases(graph_dir: Path, keep: int = KEEP_RELEASES) -> list[Path]:
     root = Path(graph_dir) / published.RELEASES
     if not root.is_dir():
         return []
-    protected = {p.resolve() for p in (published.current_or_none(graph_dir),
-                                        published.candidate_or_none(graph_dir)) if p}  # fmt: skip
+    current = published.current_or_none(graph_dir)
+    protected = published.candidate_releases(graph_dir) | ({current} if current else set())
     done = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
                   key=lambda p: p.name)  # fmt: skip
     removed = []

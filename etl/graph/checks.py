@@ -18,8 +18,10 @@ from etl.graph.validate import validate_release
     "graph when it is small, a per-class sample plus whole-graph SPARQL checks when large. "
     "Failing focus nodes are listed in the metadata; a failure blocks graph/published.",
 )
-def shacl_conforms(settings: SettingsResource) -> dg.AssetCheckResult:
-    release = store.candidate_or_none(Path(settings.graph_dir))
+def shacl_conforms(
+    context: dg.AssetCheckExecutionContext, settings: SettingsResource
+) -> dg.AssetCheckResult:
+    release = store.candidate_or_none(Path(settings.graph_dir), context.run.run_id)
     if release is None:
         return dg.AssetCheckResult(
             passed=False,

@@ -77,16 +77,43 @@ def current_or_none(graph_dir: Path) -> Path | None:
     return link.resolve() if link.exists() else None
 
 
-def candidate_or_none(graph_dir: Path) -> Path | None:
-    """The release folder built last and waiting for validation, or None."""
-    link = Path(graph_dir) / CANDIDATE
-    return link.resolve() if link.exists() else None
+CANDIDATES = "candidates"
 
 
-def set_candidate(graph_dir: Path, release_dir: Path) -> None:
-    """Point `candidate` at a freshly built release (same atomic swap as `activate_release`)."""
-    graph_dir = Path(graph_dir)
-    tmp = graph_dir / f".{CANDIDATE}.{os.getpid()}.tmp"
-    tmp.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(release_dir, graph_dir), tmp)
-    os.replace(tmp, graph_dir / CANDIDATE)
+def _candidate_link(graph_dir: Path, run_id: str | None) -> Path:
+    return Path(graph_dir) / (f"{CANDIDATES}/{run_id}" if run_id else CANDIDATE)
+
+
+def candidate_or_none(graph_dir: Path, run_id: str | None = None) -> Path | None:
+    """The release waiting for validation: the one built by run `run_id` when given (so two
+    runs at once each validate and publish their own), else the one built last; None if none."""
+    for link in (_candidate_link(graph_dir, run_id), _candidate_link(graph_dir, None)):
+        if link.exists():
+            return link.resolve()
+        if run_id is None:
+            break
+    return None
+
+
+def candidate_releases(graph_dir: Path) -> set[Path]:
+    """Every release some run is still validating or publishing (never to be pruned)."""
+    links = [Path(graph_dir) / CANDIDATE]
+    folder = Path(graph_dir) / CANDIDATES
+    if folder.is_dir():
+        links.extend(folder.iterdir())
+    return {link.resolve() for link in links if link.exists()}
+
+
+def set_candidate(graph_dir: Path, release_dir: Path, run_id: str | None = None) -> None:
+    """Point `candidate` (and `candidates/<run_id>`) at a freshly built release, atomically."""
+    for link in {_candidate_link(graph_dir, None), _candidate_link(graph_dir, run_id)}:
+        link.parent.mkdir(parents=True, exist_ok=True)
+        tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+        tmp.unlink(missing_ok=True)
+        os.symlink(os.path.relpath(release_dir, link.parent), tmp)
+        os.replace(tmp, link)
+
+
+def clear_candidate(graph_dir: Path, run_id: str) -> None:
+    """Forget run `run_id`'s candidate link once its release is published (or rejected)."""
+    _candidate_link(graph_dir, run_id).unlink(missing_ok=True)

@@ -109,12 +109,14 @@ def materialize_all(
     `partition` restricts partitioned assets to one partition key (e.g. a year).
     """
     from etl.definitions import build_defs
+    from etl.ops.recovery import recover_orphaned_runs
 
     settings = settings or Settings.from_env()
     defs = build_defs(settings)
     chosen = dg.AssetSelection.from_string(selection) if selection else None
     batches = plan_runs(defs, chosen)
     instance = instance_for(settings)
+    recover_orphaned_runs(instance)  # a killed run must not hold the writer slot forever
     summary = RunSummary()
     for number, batch in enumerate(batches, start=1):
         if on_batch:

@@ -111,7 +111,7 @@ def usgs_world(
 def _load_edition(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> bool:
     """Load one edition's file if it exists; False when there is no file for it."""
     relpath = f"production/mcs{edition}-raree_world.csv"
-    path = settings.data(relpath)
+    path = settings.source(relpath)
     if not path.exists():
         return False
     columns = year_columns(path)

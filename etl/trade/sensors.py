@@ -102,7 +102,8 @@ def plan_runs(
 
 @dg.sensor(
     name="trade_landing_sensor",
-    minimum_interval_seconds=60,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
     jobs=[trade_yearly_ingest_job, trade_monthly_ingest_job],
     description="Watches landing/trade/comtrade/*.csv and landing/trade/baci/BACI_*_Y*_*.csv and "
     "requests runs only for the year/month partitions a new or changed file touches.",

@@ -1,0 +1,165 @@
+"""Shared helpers of the ops tests: isolated deployments, headless runs in subprocesses, hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import rdflib
+import rdflib.compare
+
+from etl.ops.run import ensure_instance_home
+from etl.settings import BUNDLED_DATA, PROJECT_ROOT, Settings
+
+# Every asset (`make run`); an empty selection means all.
+EVERYTHING = ""
+HASHED_SCHEMAS = ("raw", "core", "marts", "quarantine")
+PROVENANCE_GRAPH = "provenance"
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """One isolated deployment under a temporary folder, and the env that points at it."""
+
+    settings: Settings
+    dagster_home: Path
+    env: dict[str, str]
+
+
+def deployment(root: Path, data_dir: Path | None = None) -> Deployment:
+    """A deployment under `root` (own REEKG_HOME, DAGSTER_HOME, copy of the bundled data)."""
+    data = data_dir or root / "data"
+    if data_dir is None:
+        shutil.copytree(BUNDLED_DATA, data)
+    home = root / "home"
+    settings = Settings.under(home, data)
+    dagster_home = ensure_instance_home(root / "dagster")
+    env = {
+        **os.environ,
+        "REEKG_HOME": str(home),
+        "REEKG_DATA_DIR": str(data),
+        "DAGSTER_HOME": str(dagster_home),
+        "PYTHONWARNINGS": "ignore",
+    }
+    for var in (
+        "REEKG_WAREHOUSE",
+        "REEKG_PUBLISHED_WAREHOUSE",
+        "REEKG_GRAPH_DIR",
+        "REEKG_LANDING_DIR",
+        "REEKG_REPORT_DIR",
+    ):
+        env.pop(var, None)
+    return Deployment(settings, dagster_home, env)
+
+
+RUN_SCRIPT = """
+import sys
+from etl.ops.recovery import recover_orphaned_runs
+from etl.ops.run import instance_for, materialize_all
+from etl.settings import Settings
+recover_orphaned_runs(instance_for(Settings.from_env()))
+summary = materialize_all(selection=sys.argv[1] or None)
+print("FAILED", summary.failed_steps, summary.checks_failed) if not summary.success else None
+sys.exit(0 if summary.success else 1)
+"""
+
+
+def run_headless(dep: Deployment, selection: str = EVERYTHING) -> subprocess.Popen[str]:
+    """Start `materialize_all(selection)` in a subprocess on the deployment."""
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN_SCRIPT, selection],
+        cwd=PROJECT_ROOT,
+        env=dep.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def run_headless_ok(dep: Deployment, selection: str = EVERYTHING, timeout: float = 240) -> str:
+    """Run headless to completion; fail the test with the output if it did not succeed."""
+    proc = run_headless(dep, selection)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, out[-4000:]
+    return out
+
+
+def table_hashes(path: Path) -> dict[str, tuple[int, str]]:
+    """Row count and content hash (md5 of the rows in a total order) of every table.
+
+    Doubles are hashed at 12 significant digits: DuckDB sums floats in parallel, so a window
+    sum can differ in the last bit between two runs on the same data.
+    """
+    out: dict[str, tuple[int, str]] = {}
+    with duckdb.connect(str(path), read_only=True) as con:
+        columns = con.execute(
+            "SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+            "WHERE schema_name IN (SELECT unnest($schemas)) ORDER BY schema_name, table_name, "
+            "column_index",
+            {"schemas": list(HASHED_SCHEMAS)},
+        ).fetchall()
+        tables: dict[tuple[str, str], list[str]] = {}
+        for schema, table, column, data_type in columns:
+            quoted = '"' + column.replace('"', '""') + '"'
+            value = (
+                f"printf('%.12g', {quoted})"
+                if data_type in ("DOUBLE", "FLOAT")
+                else f"CAST({quoted} AS VARCHAR)"
+            )
+            tables.setdefault((schema, table), []).append(f"coalesce({value}, '<null>')")
+        for (schema, table), values in tables.items():
+            row = " || '\x1f' || ".join(values)
+            count, digest = con.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(r, '\n' ORDER BY r), '')) "
+                f'FROM (SELECT {row} AS r FROM "{schema}"."{table}")'
+            ).fetchone() or (0, "")
+            out[f"{schema}.{table}"] = (int(count), str(digest))
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def graph_release(graph_dir: Path) -> Path:
+    """The folder the `current` symlink points at."""
+    return (graph_dir / "current").resolve(strict=True)
+
+
+def content_graphs(release: Path) -> dict[str, rdflib.Graph]:
+    """The release's named graphs except provenance (which names the run and its time)."""
+    dataset = rdflib.Dataset()
+    dataset.parse(release / "dataset.nq", format="nquads")
+    return {
+        str(g.identifier): g
+        for g in dataset.graphs()
+        if len(g) and not str(g.identifier).endswith("/" + PROVENANCE_GRAPH)
+    }
+
+
+def assert_isomorphic_releases(first: Path, second: Path) -> None:
+    """Both releases hold the same graphs, each isomorphic (blank nodes matched), with a diff."""
+    a, b = content_graphs(first), content_graphs(second)
+    assert sorted(a) == sorted(b)
+    for name in a:
+        if not rdflib.compare.isomorphic(a[name], b[name]):
+            _, only_a, only_b = rdflib.compare.graph_diff(
+                rdflib.compare.to_isomorphic(a[name]), rdflib.compare.to_isomorphic(b[name])
+            )
+            raise AssertionError(
+                f"graph {name} differs: {len(only_a)} triples only in the first, "
+                f"{len(only_b)} only in the second; "
+                f"e.g. {sorted(only_a)[:3]} / {sorted(only_b)[:3]}"
+            )
