@@ -129,5 +129,6 @@ trade_monthly_schedule = dg.ScheduleDefinition(
     job=trade_refresh_job,
     cron_schedule="0 6 2 * *",
     execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Monthly: reload bundled trade figures and agreements, rebuild trade marts.",
 )
