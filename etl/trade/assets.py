@@ -606,58 +606,50 @@ def trade_flows_mart(
         )
 
 
-@dg.asset(
-    key=MART_KEYS["yearly"],
-    group_name=GROUP,
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
-    pool=WRITER_POOL,
-    deps=[MART_KEYS["flows"]],
-    automation_condition=ON_UPSTREAM_UPDATE,
-    description="Origin flows per year with one source per report (importer, exporter or "
-    "reconciled), monthly rows summed where no annual report exists (core.trade_flows_yearly).",
+def _sql_mart(key: str, sql: str, table: str, dep: str, description: str) -> dg.AssetsDefinition:
+    """A trade mart that is one SQL file over its upstream trade table."""
+
+    @dg.asset(
+        key=MART_KEYS[key],
+        group_name=GROUP,
+        kinds={"duckdb", "sql"},
+        owners=OWNERS,
+        pool=WRITER_POOL,
+        deps=[MART_KEYS[dep]],
+        automation_condition=ON_UPSTREAM_UPDATE,
+        description=description,
+    )
+    def _mart(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
+        with warehouse.connect() as con:
+            return _build(con, settings, sql, table)
+
+    return _mart
+
+
+trade_flows_yearly = _sql_mart(
+    "yearly",
+    "build_trade_flows_yearly",
+    FLOWS_YEARLY_TABLE,
+    "flows",
+    "Origin flows per year with one source per report (importer, exporter or reconciled), "
+    "monthly rows summed where no annual report exists (core.trade_flows_yearly).",
 )
-def trade_flows_yearly(
-    warehouse: WarehouseResource, settings: SettingsResource
-) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        return _build(con, settings, "build_trade_flows_yearly", FLOWS_YEARLY_TABLE)
-
-
-@dg.asset(
-    key=MART_KEYS["shares"],
-    group_name=GROUP,
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
-    pool=WRITER_POOL,
-    deps=[MART_KEYS["yearly"]],
-    automation_condition=ON_UPSTREAM_UPDATE,
-    description="Per buyer, commodity and year: each supplier's share of value and tonnes, the "
-    "HHI of suppliers (0-10,000) and China's share.",
+buyer_supplier_shares = _sql_mart(
+    "shares",
+    "build_buyer_supplier_shares",
+    MART_SHARES,
+    "yearly",
+    "Per buyer, commodity and year: each supplier's share of value and tonnes, the HHI of "
+    "suppliers (0-10,000) and China's share.",
 )
-def buyer_supplier_shares(
-    warehouse: WarehouseResource, settings: SettingsResource
-) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        return _build(con, settings, "build_buyer_supplier_shares", MART_SHARES)
-
-
-@dg.asset(
-    key=MART_KEYS["mirror"],
-    group_name=GROUP,
-    kinds={"duckdb", "sql"},
-    owners=OWNERS,
-    pool=WRITER_POOL,
-    deps=[MART_KEYS["yearly"]],
-    automation_condition=ON_UPSTREAM_UPDATE,
-    description="Exporter-reported vs importer-reported value and tonnes per pair, commodity and "
-    "year, with the gap.",
+mirror_discrepancy = _sql_mart(
+    "mirror",
+    "build_mirror_discrepancy",
+    MART_MIRROR,
+    "yearly",
+    "Exporter-reported vs importer-reported value and tonnes per pair, commodity and year, "
+    "with the gap.",
 )
-def mirror_discrepancy(
-    warehouse: WarehouseResource, settings: SettingsResource
-) -> dg.MaterializeResult:
-    with warehouse.connect() as con:
-        return _build(con, settings, "build_mirror_discrepancy", MART_MIRROR)
 
 
 @dg.asset(
