@@ -1,12 +1,15 @@
 """Capacity: China's quotas by year, batch and holder; provincial holdings; reallocations;
 facilities inside and outside China."""
 
+from collections.abc import Callable
+
 import dagster as dg
+import duckdb
 import polars as pl
 
 from etl.capacity import models
 from etl.capacity.partitions import QUOTA_YEARS
-from etl.core.contracts import read_contract, reject_where
+from etl.core.contracts import Contract, read_contract, reject_where
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -133,9 +136,14 @@ def quotas(
         )
 
 
+Resolved = tuple[pl.DataFrame, pl.DataFrame]
+
+
 def _resolve_holder_columns(
-    frame: pl.DataFrame, aliases: pl.DataFrame, sources: pl.DataFrame, columns: dict[str, str]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, columns: dict[str, str]
+) -> Resolved:
+    """Holder names resolved to organisation ids and source ids checked; misses rejected."""
+    aliases, sources = alias_table(con), known_source_ids(con)
     rejects = []
     for field_name, out_col in columns.items():
         frame, rej = resolve_names(frame, aliases, field_name, out_col, ("organisation",))
@@ -143,6 +151,27 @@ def _resolve_holder_columns(
     frame, rej = reject_unknown_sources(frame, sources)
     rejects.append(rej)
     return frame, pl.concat(rejects, how="vertical")
+
+
+def _load_capacity_file(
+    warehouse: WarehouseResource,
+    settings: SettingsResource,
+    relpath: str,
+    contract: Contract,
+    table: str,
+    resolve: Callable[[duckdb.DuckDBPyConnection, pl.DataFrame], Resolved],
+) -> dg.MaterializeResult:
+    """Load one capacity file (landed copy first) into raw, `table` and quarantine."""
+    with warehouse.connect() as con:
+        report, _ = load_file(
+            con,
+            path=settings.source(relpath),
+            label=relpath,
+            contract=contract,
+            core_table=table,
+            resolve=lambda frame: resolve(con, frame),
+        )
+        return materialize_result(con, table, rejected=report.rejected)
 
 
 @dg.asset(
@@ -159,30 +188,25 @@ def _resolve_holder_columns(
 def holdings_baseline(
     warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
-    relpath = "capacity/holdings_baseline.csv"
-    with warehouse.connect() as con:
-        aliases, sources = alias_table(con), known_source_ids(con)
+    def resolve(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Resolved:
+        out, rej = _resolve_holder_columns(con, frame, {"holder": "holder_id"})
+        return out.select(
+            pl.col("province").alias("province_id"),
+            "holder_id",
+            "quota_type",
+            "as_of",
+            "tonnes_reo",
+            "source_id",
+        ), rej
 
-        def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-            out, rej = _resolve_holder_columns(frame, aliases, sources, {"holder": "holder_id"})
-            return out.select(
-                pl.col("province").alias("province_id"),
-                "holder_id",
-                "quota_type",
-                "as_of",
-                "tonnes_reo",
-                "source_id",
-            ), rej
-
-        report, _ = load_file(
-            con,
-            path=settings.source(relpath),
-            label=relpath,
-            contract=models.HOLDINGS_BASELINE,
-            core_table="core.holdings_baseline",
-            resolve=resolve,
-        )
-        return materialize_result(con, "core.holdings_baseline", rejected=report.rejected)
+    return _load_capacity_file(
+        warehouse,
+        settings,
+        "capacity/holdings_baseline.csv",
+        models.HOLDINGS_BASELINE,
+        "core.holdings_baseline",
+        resolve,
+    )
 
 
 @dg.asset(
@@ -197,42 +221,34 @@ def holdings_baseline(
     "ILLUSTRATIVE (source kind 'illustrative').",
 )
 def reallocations(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
-    relpath = "capacity/reallocations.csv"
-    with warehouse.connect() as con:
-        aliases, sources = alias_table(con), known_source_ids(con)
-
-        def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-            out, rej = _resolve_holder_columns(
-                frame,
-                aliases,
-                sources,
-                {"from_holder": "from_holder_id", "to_holder": "to_holder_id"},
-            )
-            out = out.sort("source_row").with_columns(
-                pl.int_range(1, pl.len() + 1).over("event_id").cast(pl.Int32).alias("leg")
-            )
-            return out.select(
-                "event_id",
-                "leg",
-                pl.col("province").alias("province_id"),
-                "effective_date",
-                "from_holder_id",
-                "to_holder_id",
-                "quota_type",
-                "tonnes_reo",
-                "reason",
-                "source_id",
-            ), rej
-
-        report, _ = load_file(
-            con,
-            path=settings.source(relpath),
-            label=relpath,
-            contract=models.REALLOCATIONS,
-            core_table="core.reallocations",
-            resolve=resolve,
+    def resolve(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Resolved:
+        out, rej = _resolve_holder_columns(
+            con, frame, {"from_holder": "from_holder_id", "to_holder": "to_holder_id"}
         )
-        return materialize_result(con, "core.reallocations", rejected=report.rejected)
+        out = out.sort("source_row").with_columns(
+            pl.int_range(1, pl.len() + 1).over("event_id").cast(pl.Int32).alias("leg")
+        )
+        return out.select(
+            "event_id",
+            "leg",
+            pl.col("province").alias("province_id"),
+            "effective_date",
+            "from_holder_id",
+            "to_holder_id",
+            "quota_type",
+            "tonnes_reo",
+            "reason",
+            "source_id",
+        ), rej
+
+    return _load_capacity_file(
+        warehouse,
+        settings,
+        "capacity/reallocations.csv",
+        models.REALLOCATIONS,
+        "core.reallocations",
+        resolve,
+    )
 
 
 @dg.asset(
@@ -246,37 +262,32 @@ def reallocations(warehouse: WarehouseResource, settings: SettingsResource) -> d
     "capacity t REO/year where a source gives it, products, feedstock, status.",
 )
 def facilities(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
-    relpath = "capacity/facilities.csv"
-    with warehouse.connect() as con:
-        aliases, sources = alias_table(con), known_source_ids(con)
+    def resolve(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Resolved:
         countries = query_frame(con, "SELECT iso3 FROM core.countries")
-
-        def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-            out, rej = _resolve_holder_columns(frame, aliases, sources, {"operator": "operator_id"})
-            bad_country = ~pl.col("country").is_in(countries["iso3"].implode())
-            rej = pl.concat(
-                [rej, reject_where(out, bad_country, "country", "unknown ISO 3166-1 alpha-3 code")]
-            )
-            out = out.filter(~bad_country)
-            return out.select(
-                "facility_id",
-                "name",
-                "operator_id",
-                pl.col("province").alias("province_id"),
-                pl.col("country").alias("country_iso3"),
-                "capacity_t_reo_per_year",
-                "products",
-                "feedstock",
-                "status",
-                "source_id",
-            ), rej
-
-        report, _ = load_file(
-            con,
-            path=settings.source(relpath),
-            label=relpath,
-            contract=models.FACILITIES,
-            core_table="core.facilities",
-            resolve=resolve,
+        out, rej = _resolve_holder_columns(con, frame, {"operator": "operator_id"})
+        bad_country = ~pl.col("country").is_in(countries["iso3"].implode())
+        rej = pl.concat(
+            [rej, reject_where(out, bad_country, "country", "unknown ISO 3166-1 alpha-3 code")]
         )
-        return materialize_result(con, "core.facilities", rejected=report.rejected)
+        out = out.filter(~bad_country)
+        return out.select(
+            "facility_id",
+            "name",
+            "operator_id",
+            pl.col("province").alias("province_id"),
+            pl.col("country").alias("country_iso3"),
+            "capacity_t_reo_per_year",
+            "products",
+            "feedstock",
+            "status",
+            "source_id",
+        ), rej
+
+    return _load_capacity_file(
+        warehouse,
+        settings,
+        "capacity/facilities.csv",
+        models.FACILITIES,
+        "core.facilities",
+        resolve,
+    )

@@ -40,6 +40,20 @@ def _stamp(path: Path) -> str | None:
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 
 
+def _changed_stamp(path: Path, cursor: dict[str, str], seen: dict[str, str]) -> str | None:
+    """The file's stamp when it is new or changed since the cursor, else None.
+
+    Records in `seen` what the next cursor keeps for it (a settling file keeps its old stamp).
+    """
+    stamp = _stamp(path)
+    if stamp is None:
+        if str(path) in cursor:
+            seen[str(path)] = cursor[str(path)]
+        return None
+    seen[str(path)] = stamp
+    return None if cursor.get(str(path)) == stamp else stamp
+
+
 def plan_runs(
     landing: Path, cursor: dict[str, str]
 ) -> tuple[list[dg.RunRequest], dict[str, str], list[str]]:
@@ -53,13 +67,8 @@ def plan_runs(
     notes: list[str] = []
     wanted: dict[tuple[str, str], list[str]] = {}
     for path in comtrade_files(landing):
-        stamp = _stamp(path)
+        stamp = _changed_stamp(path, cursor, seen)
         if stamp is None:
-            if str(path) in cursor:
-                seen[str(path)] = cursor[str(path)]
-            continue
-        seen[str(path)] = stamp
-        if cursor.get(str(path)) == stamp:
             continue
         try:
             annual, monthly = comtrade_partitions(path)
@@ -71,13 +80,8 @@ def plan_runs(
         for key in monthly:
             wanted.setdefault(("comtrade_monthly", key), []).append(f"{path.name}@{stamp}")
     for path in baci_files(landing):
-        stamp = _stamp(path)
+        stamp = _changed_stamp(path, cursor, seen)
         if stamp is None:
-            if str(path) in cursor:
-                seen[str(path)] = cursor[str(path)]
-            continue
-        seen[str(path)] = stamp
-        if cursor.get(str(path)) == stamp:
             continue
         year = str(baci_file_info(path)[1])
         wanted.setdefault(("baci", year), []).append(f"{path.name}@{stamp}")
