@@ -4,7 +4,6 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from etl.core.metadata import table_metadata
 from etl.core.warehouse import WRITER_POOL, WarehouseResource
 
 PUBLISHED_WAREHOUSE = dg.AssetKey(["publish", "warehouse"])
@@ -32,7 +31,9 @@ def published_warehouse_asset(deps: Sequence[dg.AssetKey]) -> dg.AssetsDefinitio
                 "SELECT schema_name || '.' || table_name FROM duckdb_tables() "
                 "WHERE schema_name IN ('core', 'marts') ORDER BY 1"
             ).fetchall()
-            counts = {t: table_metadata(con, t)["dagster/row_count"].value for (t,) in tables}
+            counts = {
+                t: int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]) for (t,) in tables
+            }
         return dg.MaterializeResult(
             metadata={
                 "path": dg.MetadataValue.path(str(path)),
