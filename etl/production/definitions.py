@@ -4,4 +4,13 @@ import dagster as dg
 
 from etl.production import assets, checks
 
-defs = dg.Definitions(assets=[assets.usgs_world, assets.world_production], asset_checks=checks.ALL)
+defs = dg.Definitions(
+    assets=[
+        assets.usgs_world,
+        assets.world_production,
+        assets.production_revisions,
+        assets.net_import_reliance,
+        assets.oxide_prices,
+    ],
+    asset_checks=checks.ALL,
+)
