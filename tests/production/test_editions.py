@@ -3,6 +3,8 @@ oxide prices match the raw files and the tidy cross-check files (figures read in
 
 from __future__ import annotations
 
+import itertools
+
 import duckdb
 import pytest
 
@@ -41,7 +43,7 @@ def test_revisions_show_how_a_figure_moved(published: duckdb.DuckDBPyConnection)
     }
     names = {**NAMES, "World total (rounded)": "WLD"}
     expected = {}
-    for older, newer in zip(EDITIONS, EDITIONS[1:], strict=False):
+    for older, newer in itertools.pairwise(EDITIONS):
         for (name, year), tonnes in figures[newer].items():
             before = figures[older].get((name, year))
             if name in names and before is not None:
