@@ -14,6 +14,7 @@ from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import (
     WRITER_POOL,
     WarehouseResource,
+    load_sql,
     query_frame,
     replace_quarantine,
     replace_rows,
@@ -120,8 +121,6 @@ def tidy_salient(good: pl.DataFrame, edition: str, source_id: str) -> pl.DataFra
         for c in good.columns
         if c not in {*(f.name for f in SALIENT_FIXED), "source_file", "source_row"}
     ]
-    if not values:
-        return pl.DataFrame()
     items = pl.DataFrame(
         {
             "source_column": list(SALIENT_ITEMS),
@@ -182,6 +181,8 @@ def tidy_salient(good: pl.DataFrame, edition: str, source_id: str) -> pl.DataFra
 def usgs_world(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        con.execute(load_sql(SQL_DIR, "create_production_tables"))
     loaded = [e for e in context.partition_keys if _load_edition(e, warehouse, settings)]
     salient = [e for e in context.partition_keys if _load_salient(e, warehouse, settings)]
     missing = sorted(set(context.partition_keys) - set(loaded))

@@ -200,3 +200,16 @@ def test_a_new_edition_with_qualifiers_keeps_its_world_total_and_shares(tmp_path
         ("CAN", 2024, None, "NA"),
     ]
     assert rejected == [(0,)]
+
+
+def test_a_lost_world_total_fails_a_blocking_check(tmp_path, data_copy):
+    text = _mcs2025_in_last_years_layout(data_copy).replace(",350000,390000,", ",350000,about,")
+    home = tmp_path / "home"
+    landed = home / "landing/production/mcs2025-raree_world.csv"
+    landed.parent.mkdir(parents=True)
+    landed.write_text(text, encoding="utf-8")
+    with open(data_copy / "reference/sources.csv", "a", encoding="utf-8") as sources:
+        sources.write("usgs-mcs2025-rare-earths,Test fixture,U.S. Geological Survey,,,derived,,\n")
+    settings = Settings.under(home, data_dir=data_copy)
+    summary = materialize_all(settings, selection=SELECTION)
+    assert any("world_total_present" in c for c in summary.checks_failed), summary.checks_failed
