@@ -213,3 +213,23 @@ def test_a_lost_world_total_fails_a_blocking_check(tmp_path, data_copy):
     settings = Settings.under(home, data_dir=data_copy)
     summary = materialize_all(settings, selection=SELECTION)
     assert any("world_total_present" in c for c in summary.checks_failed), summary.checks_failed
+
+
+def test_a_warehouse_from_before_qualifiers_keeps_loading(tmp_path):
+    settings = Settings.under(tmp_path / "home")
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute(
+            "CREATE SCHEMA core; CREATE TABLE core.production (edition VARCHAR, "
+            "country_iso3 VARCHAR, year INTEGER, tonnes_reo DOUBLE, is_estimate BOOLEAN, "
+            "reserves_t DOUBLE, production_notes VARCHAR, reserves_notes VARCHAR, "
+            "source_id VARCHAR)"
+        )
+    summary = materialize_all(settings, selection=SELECTION)
+    assert summary.failed_steps == [] and summary.checks_failed == []
+    with duckdb.connect(str(settings.published_warehouse), read_only=True) as con:
+        got = con.execute(
+            "SELECT qualifier, reserves_qualifier FROM core.production "
+            "WHERE edition = '2023' AND country_iso3 = 'MMR' AND year = 2022"
+        ).fetchall()
+    assert got == [(None, "NA")]
