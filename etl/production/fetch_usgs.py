@@ -12,16 +12,17 @@ after its header passed the layout check, and is registered as source
 `usgs-mcsYYYY-rare-earths-salient`.
 """
 
-from __future__ import annotations
-
 import csv
 import hashlib
 import io
+import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+import dagster as dg
 
 from etl.core.http import (
     FetchError,
@@ -34,6 +35,7 @@ from etl.core.http import (
     sha256_hex,
     utc_now,
 )
+from etl.core.settings_resource import SettingsResource
 from etl.production.models import YEAR_COLUMN
 
 SERVICE = "USGS ScienceBase"
@@ -207,3 +209,66 @@ class UsgsFetcher:
             sha256_hex(data),
         )
         return sid
+
+
+# --- Dagster: the fetch job and its February schedule ---------------------------------------
+
+BASE_URL_ENV = "REEKG_USGS_BASE_URL"
+
+
+class UsgsFetchConfig(dg.Config):
+    """The MCS edition (YYYY) and, optionally, its ScienceBase item id (else it is searched)."""
+
+    edition: str
+    item_id: str | None = None
+    base_url: str | None = None
+
+
+@dg.op(
+    name="fetch_usgs",
+    description="Fetch the rare-earths world and salient CSVs of one USGS MCS edition from its "
+    "ScienceBase data release into landing/production (no key needed); the landing sensor then "
+    f"loads the edition. Base URL: config base_url, else {BASE_URL_ENV}, else ScienceBase.",
+)
+def fetch_usgs_op(
+    context: dg.OpExecutionContext, config: UsgsFetchConfig, settings: SettingsResource
+) -> dg.Output[list[str]]:
+    base_url = config.base_url or os.environ.get(BASE_URL_ENV) or None
+    fetcher = UsgsFetcher(Path(settings.landing_dir), base_url, log=context.log.info)
+    report = fetcher.fetch(config.edition, config.item_id)
+    for line in report.lines():
+        context.log.info(line)
+    return dg.Output(
+        report.landed,
+        metadata={
+            "landed": dg.MetadataValue.json(report.landed),
+            "unchanged": dg.MetadataValue.json(report.unchanged),
+            "sources": dg.MetadataValue.json(report.sources),
+        },
+    )
+
+
+@dg.job(
+    name="production_fetch_usgs",
+    description="Fetch one USGS MCS edition's rare-earths CSVs into landing/production.",
+)
+def usgs_fetch_job() -> None:
+    fetch_usgs_op()
+
+
+@dg.schedule(
+    job=usgs_fetch_job,
+    name="production_fetch_usgs_february",
+    cron_schedule="0 7 * 2 1",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Mondays in February: fetch that year's USGS MCS edition (published late "
+    "January) into landing/production; a refetch of the same files lands nothing new.",
+)
+def production_fetch_usgs_february(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    edition = str(context.scheduled_execution_time.year)
+    return dg.RunRequest(
+        run_key=f"usgs-fetch-{context.scheduled_execution_time:%Y-%m-%d}",
+        run_config={"ops": {"fetch_usgs": {"config": {"edition": edition}}}},
+        tags={"reekg/trigger": "schedule"},
+    )

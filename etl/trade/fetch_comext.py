@@ -14,17 +14,18 @@ alpha-2 as Comext spells them (Greece `EL`); ISO3 comes from data/reference/coun
 net_weight_kg = QUANTITY_IN_100KG x 100.
 """
 
-from __future__ import annotations
-
 import csv
 import hashlib
 import io
 import json
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+import dagster as dg
 
 from etl.core.http import (
     FetchError,
@@ -38,6 +39,7 @@ from etl.core.http import (
     utc_now,
     write_atomic,
 )
+from etl.core.settings_resource import SettingsResource
 from etl.settings import BUNDLED_DATA
 
 SERVICE = "Eurostat Comext"
@@ -346,3 +348,74 @@ def to_csv(rows: Sequence[dict[str, str]]) -> bytes:
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+# --- Dagster: the fetch job and its schedule --------------------------------------------------
+
+BASE_URL_ENV = "REEKG_COMEXT_BASE_URL"
+
+
+class ComextFetchConfig(dg.Config):
+    """Years (YYYY) and declarants to fetch."""
+
+    years: list[str]
+    reporters: list[str] = list(EU27)  # noqa: RUF012 (pydantic copies defaults)
+    base_url: str | None = None
+
+
+@dg.op(
+    name="fetch_comext",
+    description="Fetch Eurostat Comext DS-045409 imports of the rare-earth CN8 codes by EU member "
+    f"and partner into landing/trade/comext (no key needed). Base URL: config base_url, else "
+    f"{BASE_URL_ENV}, else Eurostat.",
+)
+def fetch_comext_op(
+    context: dg.OpExecutionContext, config: ComextFetchConfig, settings: SettingsResource
+) -> dg.Output[list[str]]:
+    base_url = config.base_url or os.environ.get(BASE_URL_ENV) or None
+    fetcher = ComextFetcher(
+        Path(settings.landing_dir),
+        base_url,
+        reference_dir=settings.data("reference"),
+        log=context.log.info,
+    )
+    report = fetcher.fetch(ComextQuery(tuple(config.years), tuple(config.reporters)))
+    for line in report.lines():
+        context.log.info(line)
+    return dg.Output(
+        report.landed,
+        metadata={
+            "landed": dg.MetadataValue.json(report.landed),
+            "unchanged": dg.MetadataValue.json(report.unchanged),
+            "sources": dg.MetadataValue.json(report.sources),
+            "rows": dg.MetadataValue.int(report.rows),
+        },
+    )
+
+
+@dg.job(
+    name="trade_fetch_comext",
+    description="Fetch Eurostat Comext rare-earth imports into landing/trade/comext.",
+)
+def comext_fetch_job() -> None:
+    fetch_comext_op()
+
+
+@dg.schedule(
+    job=comext_fetch_job,
+    name="trade_fetch_comext_monthly",
+    cron_schedule="0 5 20 * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="OFF by default: on the 20th, fetch last year's and the year before's Comext "
+    "rare-earth imports into landing/trade/comext (loaded once the Comext reader reads that "
+    "folder).",
+)
+def trade_fetch_comext_monthly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    year = context.scheduled_execution_time.year
+    years = [str(year - 2), str(year - 1)]
+    return dg.RunRequest(
+        run_key=f"comext-fetch-{context.scheduled_execution_time:%Y-%m}",
+        run_config={"ops": {"fetch_comext": {"config": {"years": years}}}},
+        tags={"reekg/trigger": "schedule"},
+    )

@@ -13,8 +13,6 @@ layout (`COMTRADE_COLUMNS`), the layout `read_comtrade` loads; an unchanged payl
 rewritten and an empty one lands nothing.
 """
 
-from __future__ import annotations
-
 import csv
 import hashlib
 import io
@@ -26,6 +24,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+
+import dagster as dg
 
 from etl.core.http import (
     FetchError,
@@ -39,6 +39,7 @@ from etl.core.http import (
     utc_now,
     write_atomic,
 )
+from etl.core.settings_resource import SettingsResource
 from etl.trade.models import COMTRADE_COLUMNS, LANDING_COMTRADE, RARE_EARTH_HS_CODES
 
 SERVICE = "UN Comtrade"
@@ -95,7 +96,7 @@ class ComtradeQuery:
         text = json.dumps([self.reporters, self.hs_codes, self.flows, self.partners])
         return hashlib.sha256(text.encode()).hexdigest()[:8]
 
-    def split(self) -> tuple[ComtradeQuery, ComtradeQuery] | None:
+    def split(self) -> "tuple[ComtradeQuery, ComtradeQuery] | None":
         """Two halves of the query (first along reporters, HS codes, flows, partners, periods)."""
         for name in ("reporters", "hs_codes", "flows", "partners", "periods"):
             values = getattr(self, name)
@@ -267,3 +268,83 @@ def to_csv(records: Sequence[dict[str, Any]], label: str) -> bytes:
     writer.writerow(COMTRADE_COLUMNS)
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
+
+
+# --- Dagster: the fetch job and its schedule (loading is left to trade_landing_sensor) -------
+
+BASE_URL_ENV = "REEKG_COMTRADE_BASE_URL"
+FETCH_JOB = "trade_fetch_comtrade"
+
+
+class ComtradeFetchConfig(dg.Config):
+    """Months (YYYYMM) and years (YYYY) to fetch; empty lists fetch nothing of that frequency."""
+
+    months: list[str] = []  # noqa: RUF012 (pydantic copies defaults)
+    years: list[str] = []  # noqa: RUF012
+    reporters: list[str] = list(DEFAULT_REPORTERS)  # noqa: RUF012
+    base_url: str | None = None
+
+
+@dg.op(
+    name="fetch_comtrade",
+    description="Fetch UN Comtrade rows of the rare-earth HS codes into landing/trade/comtrade "
+    f"(needs {KEY_ENV} for complete answers; without it the 500-row public preview is used and "
+    f"capped answers fail). Base URL: config base_url, else {BASE_URL_ENV}, else the UN API.",
+)
+def fetch_comtrade_op(
+    context: dg.OpExecutionContext, config: ComtradeFetchConfig, settings: SettingsResource
+) -> dg.Output[list[str]]:
+    key = api_key_from_env()
+    if key is None:
+        context.log.warning(f"{KEY_ENV} not set: using the public preview (500 rows a call)")
+    base_url = config.base_url or os.environ.get(BASE_URL_ENV) or None
+    fetcher = ComtradeFetcher(Path(settings.landing_dir), base_url, key, log=context.log.info)
+    reports = [
+        fetcher.fetch(ComtradeQuery(tuple(config.reporters), tuple(periods), freq))
+        for freq, periods in (("M", config.months), ("A", config.years))
+        if periods
+    ]
+    landed = [p for r in reports for p in r.landed]
+    for report in reports:
+        for line in report.lines():
+            context.log.info(line)
+    return dg.Output(
+        landed,
+        metadata={
+            "landed": dg.MetadataValue.json(landed),
+            "unchanged": dg.MetadataValue.json([p for r in reports for p in r.unchanged]),
+            "sources": dg.MetadataValue.json([s for r in reports for s in r.sources]),
+            "rows": dg.MetadataValue.int(sum(r.rows for r in reports)),
+            "endpoint": dg.MetadataValue.text(fetcher.endpoint_name),
+        },
+    )
+
+
+@dg.job(
+    name=FETCH_JOB,
+    description="Fetch the latest UN Comtrade months and years into the landing folder; "
+    "trade_landing_sensor then loads the partitions the new files touch.",
+)
+def comtrade_fetch_job() -> None:
+    fetch_comtrade_op()
+
+
+@dg.schedule(
+    job=comtrade_fetch_job,
+    name="trade_fetch_monthly",
+    cron_schedule="0 5 1 * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.STOPPED,
+    description=f"OFF by default (needs {KEY_ENV}): on the 1st, fetch the three months before "
+    "last and the two previous years from UN Comtrade into landing/trade/comtrade; the landing "
+    "sensor loads them and trade_monthly rebuilds the marts.",
+)
+def trade_fetch_monthly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    when = context.scheduled_execution_time.date()
+    months = latest_months(when, count=3, lag=2)
+    years = [str(when.year - 2), str(when.year - 1)]
+    return dg.RunRequest(
+        run_key=f"comtrade-fetch-{when:%Y-%m}",
+        run_config={"ops": {"fetch_comtrade": {"config": {"months": months, "years": years}}}},
+        tags={"reekg/trigger": "schedule"},
+    )
