@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from etl.core.http import FetchError, FetchReport
+from etl.core.http import FetchError, FetchReport, RetryPolicy
 from etl.settings import Settings
 
 fetch_app = typer.Typer(
@@ -18,6 +18,7 @@ fetch_app = typer.Typer(
 )
 
 BASE_URL = typer.Option("--base-url", help="Another server with the same API (tests, mirrors).")
+ATTEMPTS = typer.Option("--attempts", min=1, help="Tries per request (429, 5xx, dropped).")
 
 
 def _codes(text: str | None) -> tuple[str, ...] | None:
@@ -53,6 +54,7 @@ def comtrade(
         None
     ),
     base_url: Annotated[str | None, BASE_URL] = None,
+    attempts: Annotated[int, ATTEMPTS] = 5,
 ) -> None:
     """UN Comtrade API (key from COMTRADE_API_KEY; without it the 500-row public preview)."""
     from etl.trade import fetch_comtrade as ct
@@ -75,7 +77,9 @@ def comtrade(
             partners=_codes(partners),
         )
         landing = Settings.from_env().landing_dir
-        report = ct.ComtradeFetcher(landing, base_url, key, log=_log).fetch(query)
+        report = ct.ComtradeFetcher(landing, base_url, key, RetryPolicy(attempts), log=_log).fetch(
+            query
+        )
     except FetchError as exc:
         _fail(exc)
     _done(report)
@@ -90,6 +94,7 @@ def comext(
     partners: Annotated[str | None, typer.Option(help="Partners (default: all).")] = None,
     products: Annotated[str | None, typer.Option(help="CN8 codes (default: rare earths).")] = None,
     base_url: Annotated[str | None, BASE_URL] = None,
+    attempts: Annotated[int, ATTEMPTS] = 5,
 ) -> None:
     """Eurostat Comext DS-045409 (JSON-stat): EU members' imports of rare-earth CN8 codes."""
     from etl.trade import fetch_comext as cx
@@ -102,7 +107,7 @@ def comext(
             partners=_codes(partners),
         )
         landing = Settings.from_env().landing_dir
-        report = cx.ComextFetcher(landing, base_url, log=_log).fetch(query)
+        report = cx.ComextFetcher(landing, base_url, RetryPolicy(attempts), log=_log).fetch(query)
     except FetchError as exc:
         _fail(exc)
     _done(report)
@@ -115,13 +120,14 @@ def usgs(
     ] = None,
     item: Annotated[str | None, typer.Option(help="ScienceBase item id (default: search).")] = None,
     base_url: Annotated[str | None, BASE_URL] = None,
+    attempts: Annotated[int, ATTEMPTS] = 5,
 ) -> None:
     """USGS Mineral Commodity Summaries data release: rare-earths world and salient CSVs."""
     from etl.production.fetch_usgs import UsgsFetcher
 
     try:
         landing = Settings.from_env().landing_dir
-        report = UsgsFetcher(landing, base_url, log=_log).fetch(
+        report = UsgsFetcher(landing, base_url, RetryPolicy(attempts), log=_log).fetch(
             edition or str(date.today().year), item
         )
     except FetchError as exc:

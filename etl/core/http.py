@@ -195,7 +195,7 @@ class HttpClient:
                 return response
             mode = "ab" if response.status_code == 206 else "wb"
             with target.open(mode) as handle:
-                for chunk in response.iter_bytes(1 << 16):
+                for chunk in response.iter_bytes():
                     handle.write(chunk)
             return response
 

@@ -123,15 +123,19 @@ class UsgsFetcher:
         return f"{url}?format=json", files
 
     def _download(self, entry: dict[str, Any]) -> bytes:
+        """The file's bytes (resuming a partial download); a listed MD5 must match. A resumed
+        file that does not match (the release changed meanwhile) is downloaded once afresh."""
         name = str(entry["name"])
-        data = self.client.download(str(entry["url"]), self.landing.joinpath(*CACHE_DIR, name))
+        target = self.landing.joinpath(*CACHE_DIR, name)
         checksum = entry.get("checksum") or {}
         expected = str(checksum.get("value", "")).lower()
         is_md5 = str(checksum.get("type", "")).upper() == "MD5" and bool(expected)
-        if is_md5 and hashlib.md5(data).hexdigest() != expected:
-            self.landing.joinpath(*CACHE_DIR, name + ".part").unlink(missing_ok=True)
-            raise FetchError(f"{SERVICE}: {name}: MD5 does not match the item's checksum")
-        return data
+        for _attempt in range(2):
+            data = self.client.download(str(entry["url"]), target)
+            if not is_md5 or hashlib.md5(data).hexdigest() == expected:
+                return data
+            target.with_name(name + ".part").unlink(missing_ok=True)
+        raise FetchError(f"{SERVICE}: {name}: MD5 does not match the item's checksum")
 
     def fetch(self, edition: str, item_id: str | None = None) -> FetchReport:
         if not (edition.isdigit() and len(edition) == 4):

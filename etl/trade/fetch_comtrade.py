@@ -131,11 +131,13 @@ class ComtradeFetcher:
         api_key: str | None = None,
         retry: RetryPolicy | None = None,
         log: Callable[[str], None] | None = None,
+        row_cap: int | None = None,
     ) -> None:
         self.landing = Path(landing)
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self.api_key = api_key
-        self.row_cap = DATA_ROW_CAP if api_key else PREVIEW_ROW_CAP
+        # The most rows one answer may hold (sent as maxRecords); an answer that size is capped.
+        self.row_cap = row_cap or (DATA_ROW_CAP if api_key else PREVIEW_ROW_CAP)
         self.log = log or (lambda _m: None)
         headers = {KEY_HEADER: api_key} if api_key else {}
         self.client = HttpClient(
