@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from etl.core.contracts import read_contract
@@ -62,7 +64,7 @@ def test_comtrade_data_api_lands_every_row_in_the_reader_layout(tmp_path: Path) 
     by_code: dict[str, float] = defaultdict(float)
     for r in expected:
         by_code[r["hs_code"]] += float(r["value_usd"])
-    got = result.flows.group_by("hs_code").agg(v=__import__("polars").col("value_usd").sum())
+    got = result.flows.group_by("hs_code").agg(v=pl.col("value_usd").sum())
     assert {c: round(v, 2) for c, v in got.iter_rows()} == {
         c: round(v, 2) for c, v in by_code.items()
     }
@@ -177,7 +179,6 @@ def test_comtrade_empty_or_changed_payload_keeps_good_data(tmp_path: Path) -> No
                 for r in servers.us_import_records()
                 if r["period"] == "2023"
             ]
-            import json
 
             return 200, {}, json.dumps({"count": len(records), "data": records}).encode()
         return None
@@ -190,7 +191,7 @@ def test_comtrade_empty_or_changed_payload_keeps_good_data(tmp_path: Path) -> No
         report = comtrade(tmp_path, replay).fetch(query)
         assert report.landed == [] and report.empty == ["period 2023"]
         mode[0] = "renamed"
-        with pytest.raises(FetchError, match="changed layout .* lack primaryValue"):
+        with pytest.raises(FetchError, match=r"changed layout .* lack primaryValue"):
             comtrade(tmp_path, replay).fetch(query)
     assert (tmp_path / path).read_bytes() == good
 
@@ -307,14 +308,13 @@ def test_comext_changed_dimension_is_one_clear_error(tmp_path: Path) -> None:
         body = servers.jsonstat(servers.comext_rows(), seen.query)
         body["id"] = ["geo" if d == "reporter" else d for d in body["id"]]
         body["dimension"]["geo"] = body["dimension"].pop("reporter")
-        import json
 
         return 200, {}, json.dumps(body).encode()
 
     replay.hooks.append(renamed)
     with (
         servers.serve(replay),
-        pytest.raises(FetchError, match="changed layout .* reporter missing"),
+        pytest.raises(FetchError, match=r"changed layout .* reporter missing"),
     ):
         ComextFetcher(tmp_path, replay.url, FAST).fetch(ComextQuery(("2023",), ("DE",)))
     assert not (tmp_path / "trade").exists()
@@ -360,7 +360,9 @@ def test_usgs_changed_layout_or_empty_file_lands_nothing(tmp_path: Path) -> None
     ):
         UsgsFetcher(tmp_path, replay.url, FAST).fetch("2024")
     empty = servers.usgs_zip({"mcs2024-raree_world.csv": world.splitlines(keepends=True)[0]})
-    with servers.serve(servers.usgs_replay("2024", empty)) as replay:
-        with pytest.raises(FetchError, match="header but no rows"):
-            UsgsFetcher(tmp_path, replay.url, FAST).fetch("2024")
+    with (
+        servers.serve(servers.usgs_replay("2024", empty)) as replay,
+        pytest.raises(FetchError, match="header but no rows"),
+    ):
+        UsgsFetcher(tmp_path, replay.url, FAST).fetch("2024")
     assert not (tmp_path / "production").exists()
