@@ -115,11 +115,18 @@ class HttpClient:
         self.log = log or (lambda _message: None)
         self.requests = 0
         self.retries = 0
-        self._client = httpx.Client(
-            headers={"User-Agent": USER_AGENT, **(headers or {})},
-            timeout=timeout,
-            follow_redirects=True,
-        )
+        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        self._timeout = timeout
+        self._http: httpx.Client | None = None
+
+    @property
+    def _client(self) -> httpx.Client:
+        """The connection pool, opened on first use (again after `close`)."""
+        if self._http is None:
+            self._http = httpx.Client(
+                headers=self._headers, timeout=self._timeout, follow_redirects=True
+            )
+        return self._http
 
     def __enter__(self) -> HttpClient:
         return self
@@ -128,7 +135,9 @@ class HttpClient:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        if self._http is not None:
+            self._http.close()
+            self._http = None
 
     def _refused(self, response: httpx.Response, url: str) -> FetchError:
         body = response.text[:200].strip()

@@ -337,13 +337,14 @@ def comtrade_fetch_job() -> None:
     cron_schedule="0 5 1 * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
-    description=f"OFF by default (needs {KEY_ENV}): on the 1st, fetch the three months before "
-    "last and the two previous years from UN Comtrade into landing/trade/comtrade; the landing "
-    "sensor loads them and trade_monthly rebuilds the marts.",
+    description=f"OFF by default (needs {KEY_ENV}): on the 1st, fetch the three months ending "
+    "two months back (Comtrade's reporting lag) and the two previous years from UN Comtrade "
+    "into landing/trade/comtrade; the landing sensor loads them and trade_monthly rebuilds the "
+    "marts.",
 )
 def trade_fetch_monthly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     when = context.scheduled_execution_time.date()
-    months = latest_months(when, count=3, lag=2)
+    months = list(latest_months(when, count=3, lag=2))
     years = [str(when.year - 2), str(when.year - 1)]
     return dg.RunRequest(
         run_key=f"comtrade-fetch-{when:%Y-%m}",
