@@ -65,7 +65,9 @@ def comtrade(
     try:
         if periods is None:
             chosen = (
-                ct.latest_months(date.today()) if freq == "M" else (str(date.today().year - 2),)
+                ct.latest_months(date.today(), lag=2)
+                if freq == "M"
+                else (str(date.today().year - 2),)
             )
         else:
             chosen = _codes(periods) or ()
