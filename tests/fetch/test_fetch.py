@@ -366,3 +366,15 @@ def test_usgs_changed_layout_or_empty_file_lands_nothing(tmp_path: Path) -> None
     ):
         UsgsFetcher(tmp_path, replay.url, FAST).fetch("2024")
     assert not (tmp_path / "production").exists()
+
+
+def test_comtrade_exhausted_quota_is_named_not_retried(tmp_path: Path) -> None:
+    replay = servers.comtrade_replay(servers.us_import_records())
+    body = (
+        b'{"statusCode": 403, "message": "Out of call volume quota. '
+        b'Quota will be replenished in 02:13:07."}'
+    )
+    replay.hooks.append(lambda _seen: (403, {"Content-Type": "application/json"}, body))
+    with servers.serve(replay), pytest.raises(FetchError, match=r"quota exhausted \(HTTP 403"):
+        comtrade(tmp_path, replay).fetch(ComtradeQuery(("842",), ("2023",), "A", HS))
+    assert len(replay.seen) == 1 and not (tmp_path / "trade").exists()
