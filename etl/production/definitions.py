@@ -3,6 +3,7 @@
 import dagster as dg
 
 from etl.production import assets, checks
+from etl.production.fetch_usgs import production_fetch_usgs_february, usgs_fetch_job
 
 defs = dg.Definitions(
     assets=[
@@ -13,4 +14,6 @@ defs = dg.Definitions(
         assets.oxide_prices,
     ],
     asset_checks=checks.ALL,
+    jobs=[usgs_fetch_job],
+    schedules=[production_fetch_usgs_february],
 )
