@@ -223,10 +223,13 @@ def inspect_query(text: str) -> Form:
         except ParseBaseException as exc:
             parsed, query_error = None, exc
         except RecursionError as exc:
-            raise QueryRefused("query is nested too deeply") from exc
+            raise QueryRefused("query is nested too deeply to check: refused") from exc
         if parsed is not None:
             names: set[str] = set()
-            _walk_names(parsed, names)
+            try:
+                _walk_names(parsed, names)
+            except RecursionError as exc:
+                raise QueryRefused("query is nested too deeply to check: refused") from exc
             if "ServiceGraphPattern" in names:
                 raise QueryRefused(SERVICE_REFUSED)
             return QUERY_FORMS[parsed[1].name]

@@ -34,6 +34,7 @@ from etl.query.sparql import (
     describe_entity,
     evaluate,
     format_by_name,
+    inspect_query,
     serialize,
 )
 
@@ -298,7 +299,15 @@ class WorkerPool:
 def run_isolated(
     graph_dir: Path, request: QueryRequest, limits: WorkerLimits, timeout: float | None = None
 ) -> QueryResponse:
-    """Answer one request in a fresh sandboxed worker (the command line's way to query)."""
+    """Answer one request in a fresh sandboxed worker (the command line's way to query).
+
+    The query is inspected here first, so a refused query costs no worker start; the worker
+    inspects it again before evaluating, as the endpoint's workers do."""
+    if request.query is not None:
+        try:
+            inspect_query(request.query)
+        except QueryError as exc:
+            return error_response(exc.status, str(exc))
     worker = _Worker(graph_dir, limits)
     try:
         if not worker.wait_ready():
