@@ -184,9 +184,19 @@ def _worker_main(conn: Connection, graph_dir: str, limits: WorkerLimits) -> None
         conn.send(response)
 
 
+def _context(method: str) -> Any:
+    """A multiprocessing context. The pool forks workers from a fork server that has this
+    module imported (a replacement is ready in milliseconds, not seconds); the command line
+    forks its one worker from itself."""
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload([__name__, "rdflib.plugins.sparql.parser"])
+    return ctx
+
+
 class _Worker:
-    def __init__(self, graph_dir: Path, limits: WorkerLimits) -> None:
-        ctx = mp.get_context("spawn")
+    def __init__(self, graph_dir: Path, limits: WorkerLimits, method: str = "forkserver") -> None:
+        ctx = _context(method)
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
             target=_worker_main, args=(child, str(graph_dir), limits), daemon=True
@@ -308,7 +318,7 @@ def run_isolated(
             inspect_query(request.query)
         except QueryError as exc:
             return error_response(exc.status, str(exc))
-    worker = _Worker(graph_dir, limits)
+    worker = _Worker(graph_dir, limits, "fork")
     try:
         if not worker.wait_ready():
             return error_response(500, "the SPARQL query worker failed to start")
