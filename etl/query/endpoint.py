@@ -14,17 +14,19 @@ namespace) and run under a memory ceiling. Bodies are read streamed and cut off 
 
 from __future__ import annotations
 
-import html
 import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from importlib import resources
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import anyio
+import jinja2
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -88,10 +90,23 @@ ORDER BY DESC(?n)
 LIMIT 25"""
 
 
-def _query_page(query: str = DEFAULT_QUERY, result_html: str = "") -> str:
-    """The query page with `query` in its text box and `result_html` below it."""
-    page = resources.files("etl.query").joinpath("static", "sparql.html").read_text("utf-8")
-    return page.replace("{{QUERY}}", html.escape(query)).replace("{{RESULT}}", result_html)
+@cache
+def _templates() -> jinja2.Environment:
+    """Jinja2 templates under etl/query/static, every value HTML-escaped."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("etl.query", "static"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals["link"] = _link
+    return env
+
+
+def _query_page(query: str = DEFAULT_QUERY, **result: Any) -> str:
+    """The query page with `query` in its text box and, below it, `text` (preformatted) or a
+    `table` (variables and rows of N-Triples-like terms) with its row `count`."""
+    page = _templates().get_template("sparql.html")
+    return page.render({"text": None, "table": None, "count": 0, **result}, query=query)
 
 
 def _plain(response: QueryResponse) -> Response:
@@ -230,17 +245,12 @@ def _results_page(query: str, response: QueryResponse) -> str:
     """The query page with the answer below: a table for SELECT, text otherwise."""
     text = response.body.decode("utf-8", "replace")
     if response.form != "SELECT":
-        return _query_page(query, f"<pre>{html.escape(text)}</pre>")
+        return _query_page(query, text=text)
     data = json.loads(text)
     variables = data["head"]["vars"]
-    header = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
-    rows = "".join(
-        "<tr>"
-        + "".join(f"<td>{_link(_nt(b[v])) if v in b else ''}</td>" for v in variables)
-        + "</tr>"
-        for b in data["results"]["bindings"]
-    )
-    return _query_page(query, f"<p>{response.count} rows</p><table><tr>{header}</tr>{rows}</table>")
+    rows = [[_nt(b[v]) if v in b else "" for v in variables] for b in data["results"]["bindings"]]
+    table = {"variables": variables, "rows": rows}
+    return _query_page(query, table=table, count=response.count)
 
 
 def _nt(term: dict[str, str]) -> str:
@@ -276,43 +286,31 @@ async def entity(request: Request) -> Response:
 LINK_SCHEMES = ("http://", "https://")
 
 
-def _link(term: str) -> str:
+def _link(term: str) -> Markup:
     """An N-Triples term as HTML; reekg IRIs link to this server's /id/ pages, other http(s)
     IRIs to themselves, and IRIs of any other scheme (`javascript:`, `data:`) are plain text."""
     if term.startswith("<") and term.endswith(">"):
         iri = term[1:-1]
         if not iri.lower().startswith(LINK_SCHEMES):
-            return html.escape(iri)
+            return escape(iri)
         href = "/id/" + iri[len(ID_BASE) :] if iri.startswith(ID_BASE) else iri
-        return f'<a href="{html.escape(href)}">{html.escape(iri)}</a>'
-    return html.escape(term)
+        return Markup('<a href="{}">{}</a>').format(href, iri)
+    return escape(term)
 
 
 def _entity_page(iri: str, response: QueryResponse) -> str:
     subject = f"<{iri}>"
-    rows_out = [
-        f"<tr><td>{_link(p)}</td><td>{_link(o)}</td></tr>"
-        for s, p, o in sorted(response.triples)
-        if s == subject
-    ]
-    rows_in = [
-        f"<tr><td>{_link(s)}</td><td>{_link(p)}</td></tr>"
-        for s, p, o in sorted(response.triples)
-        if o == subject and s != subject
-    ]
-    alternates = " · ".join(
-        f'<a href="?format={n}">{n}</a>' for n in ("turtle", "ntriples", "jsonld")
+    triples = sorted(response.triples)
+    return (
+        _templates()
+        .get_template("entity.html")
+        .render(
+            iri=iri,
+            alternates=("turtle", "ntriples", "jsonld"),
+            outgoing=[(p, o) for s, p, o in triples if s == subject],
+            incoming=[(s, p) for s, p, o in triples if o == subject and s != subject],
+        )
     )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(iri)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}
-table{{border-collapse:collapse}}td{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}}
-</style></head><body>
-<h1>{html.escape(iri)}</h1>
-<p><a href="/sparql">SPARQL query page</a> · as {alternates}</p>
-<h2>Statements</h2><table>{"".join(rows_out)}</table>
-<h2>Referenced by</h2><table>{"".join(rows_in) or "<tr><td>nothing</td></tr>"}</table>
-</body></html>"""
 
 
 async def void(request: Request) -> Response:
