@@ -65,7 +65,7 @@ def check_output(output: Path, force: bool, protected: Iterable[Path] = ()) -> P
         guarded = Path(path).resolve()
         if target == guarded or target.is_relative_to(guarded):
             raise OutputRefused(f"{output}: refusing to overwrite the published data ({guarded})")
-    if target.exists() and not force:
+    if target.is_file() and not force:
         raise OutputRefused(f"{output}: already exists; pass --force to overwrite it")
     return target
 
@@ -74,6 +74,10 @@ def write_output(data: bytes, output: Path, force: bool, protected: Iterable[Pat
     """Write `data` to `output` after `check_output`; a new file is created exclusively, an
     overwrite (with `force`) goes through a temporary file and a rename. Returns bytes written."""
     target = check_output(output, force, protected)
+    if target.exists() and not target.is_file():  # /dev/null, a named pipe: nothing to replace
+        with target.open("wb") as out:
+            out.write(data)
+        return len(data)
     if not force:
         try:
             with target.open("xb") as out:
