@@ -15,6 +15,7 @@ import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
@@ -204,16 +205,25 @@ def _walk_names(node: Any, names: set[str]) -> None:
             _walk_names(value, names)
 
 
+INSPECTED_CACHE = 256
 SERVICE_REFUSED = "federated queries (SERVICE) are refused: reekg never fetches remote data"
 
 
 def inspect_query(text: str) -> Form:
     """The form of a read-only query; `QueryRefused` for updates and SERVICE, `QueryTooLarge`
-    for overlong text, `QuerySyntaxError` for anything rdflib's parser cannot read."""
+    for overlong text, `QuerySyntaxError` for anything rdflib's parser cannot read.
+
+    Accepted texts are remembered (rdflib's parser takes ~0.5 s on a query the size of
+    ontology/queries/q3, five times what Oxigraph needs to answer it); refusals are not."""
     if len(text) > MAX_QUERY_CHARS:
         raise QueryTooLarge(f"query is longer than {MAX_QUERY_CHARS:,} characters")
     if not text.strip():
         raise QuerySyntaxError("empty query")
+    return _inspect(text)
+
+
+@lru_cache(maxsize=INSPECTED_CACHE)
+def _inspect(text: str) -> Form:
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 

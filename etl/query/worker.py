@@ -166,7 +166,7 @@ def death_response(exitcode: int | None) -> QueryResponse:
 
 def _worker_main(conn: Connection, graph_dir: str, limits: WorkerLimits) -> None:
     sandbox_query_process(limits.memory_bytes)
-    import rdflib.plugins.sparql.parser  # noqa: F401  (warm up before the first query)
+    inspect_query("ASK {}")  # warm up rdflib's parser before the first query
 
     store_path = Path(limits.store_path) if limits.store_path else None
     holder = _StoreHolder(Path(graph_dir), store_path)
