@@ -3,5 +3,11 @@
 import dagster as dg
 
 from etl.production import assets, checks
+from etl.production.fetch_usgs import production_fetch_usgs_february, usgs_fetch_job
 
-defs = dg.Definitions(assets=[assets.usgs_world, assets.world_production], asset_checks=checks.ALL)
+defs = dg.Definitions(
+    assets=[assets.usgs_world, assets.world_production],
+    asset_checks=checks.ALL,
+    jobs=[usgs_fetch_job],
+    schedules=[production_fetch_usgs_february],
+)
