@@ -1,5 +1,5 @@
-"""`python -m etl.ops`: materialize everything headless and print a summary (`make run`)."""
+"""`python -m etl.cli`: materialize everything headless and print a summary (`make run`)."""
 
-from etl.ops.summary import main
+from etl.cli.summary import main
 
 raise SystemExit(main())

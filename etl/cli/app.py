@@ -151,7 +151,7 @@ def run(
     """Materialize every asset (or a selection / one partition) headless, with progress."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from etl.ops.run import RunBatch, materialize_all
+    from etl.cli.run import RunBatch, materialize_all
 
     settings = Settings.from_env()
     stderr.print(f"materializing into {settings.home}", markup=False)
@@ -360,7 +360,7 @@ def status(
     ] = None,
 ) -> None:
     """Last materialization per asset, failed checks, warehouse rows and graph triples."""
-    from etl.query.status import collect_status, manifest_counts
+    from etl.cli.status import collect_status, manifest_counts
 
     settings = Settings.from_env()
     state = collect_status(

@@ -1,6 +1,6 @@
-"""Entry point of the `reekg` console script; the commands live in `etl.query.cli`."""
+"""Entry point of the `reekg` console script; the commands live in `etl.cli.app`."""
 
-from etl.query.cli import app
+from etl.cli.app import app
 
 __all__ = ["app"]
 

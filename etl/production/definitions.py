@@ -2,6 +2,11 @@
 
 import dagster as dg
 
-from etl.production import assets, checks
+from etl.production import assets, checks, schedules
 
-defs = dg.Definitions(assets=[assets.usgs_world, assets.world_production], asset_checks=checks.ALL)
+defs = dg.Definitions(
+    assets=[assets.usgs_world, assets.world_production],
+    asset_checks=checks.ALL,
+    jobs=schedules.JOBS,
+    schedules=schedules.SCHEDULES,
+)

@@ -5,8 +5,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl.cli.run import materialize_all
 from etl.core.contracts import ContractError
-from etl.ops.run import materialize_all
 from etl.production.models import usgs_world_contract, year_columns
 from etl.settings import Settings
 

@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from etl.query.cli import app
+from etl.cli.app import app
 from tests.query.data import CREG, LABEL, TOTAL_TRIPLES, build_release, doc_examples
 
 REPO = Path(__file__).resolve().parents[2]
