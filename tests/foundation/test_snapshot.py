@@ -34,3 +34,16 @@ def test_definitions_match_the_snapshot(tmp_path: Path) -> None:
     found = declared(build_defs(Settings.under(tmp_path)))
     expected = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
     assert found == expected, json.dumps(found, indent=1)
+
+
+def test_docs_state_the_sensor_intervals_the_code_uses(tmp_path: Path) -> None:
+    import re
+
+    docs = (Path(__file__).parents[2] / "docs" / "operations.md").read_text(encoding="utf-8")
+    stated = {
+        name: int(seconds)
+        for name, seconds in re.findall(r"^\| `(\w+)`[^|]*\| (\d+) s \|", docs, flags=re.M)
+    }
+    repository = build_defs(Settings.under(tmp_path)).get_repository_def()
+    used = {s.name: s.minimum_interval_seconds for s in repository.sensor_defs}
+    assert stated == used
