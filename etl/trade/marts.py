@@ -60,6 +60,7 @@ def _build(
     con: duckdb.DuckDBPyConnection, settings: SettingsResource, sql: str, table: str, **params: Any
 ) -> dg.MaterializeResult:
     prepare_reference(con, settings)
+    con.execute(load_sql(SQL_DIR, "create_bilateral_flows"))
     con.execute(load_sql(SQL_DIR, sql), params or None)
     return materialize_result(con, table)
 
@@ -100,16 +101,23 @@ def trade_flows_mart(
     kinds={"duckdb", "sql"},
     owners=OWNERS,
     pool=WRITER_POOL,
-    deps=[MART_KEYS["flows"]],
+    deps=[*FLOW_INPUTS, REF_SOURCES],
     automation_condition=ON_UPSTREAM_UPDATE,
     description="Origin flows per year with one source per report (importer, exporter or "
     "reconciled), monthly rows summed where no annual report exists (core.trade_flows_yearly).",
 )
 def trade_flows_yearly(
-    warehouse: WarehouseResource, settings: SettingsResource
+    config: TradeMartConfig, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
     with warehouse.connect() as con:
-        return _build(con, settings, "build_trade_flows_yearly", FLOWS_YEARLY_TABLE)
+        _ensure_flows_table(con)
+        return _build(
+            con,
+            settings,
+            "build_trade_flows_yearly",
+            FLOWS_YEARLY_TABLE,
+            include_synthetic=config.include_synthetic,
+        )
 
 
 buyer_supplier_shares = sql_mart(
@@ -195,7 +203,7 @@ def scenario_shortfall(warehouse: WarehouseResource) -> dg.MaterializeResult:
     kinds={"duckdb", "sql"},
     owners=OWNERS,
     pool=WRITER_POOL,
-    deps=[MART_KEYS["flows"], dg.AssetKey(["trade", "supply_agreements"]), REF_COUNTRIES],
+    deps=[*FLOW_INPUTS, dg.AssetKey(["trade", "supply_agreements"]), REF_COUNTRIES, REF_SOURCES],
     automation_condition=ON_UPSTREAM_UPDATE,
     description="Buyer entities: importing countries seen in (non-synthetic) trade and companies "
     "named as buyers in supply agreements (core.buyers).",
@@ -206,4 +214,5 @@ def buyers(warehouse: WarehouseResource, settings: SettingsResource) -> dg.Mater
             raise dg.Failure(
                 "core.supply_agreements is missing: materialize trade/supply_agreements"
             )
+        _ensure_flows_table(con)
         return _build(con, settings, "build_buyers", BUYERS_TABLE)
