@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from etl.definitions import build_defs
-from etl.ops.run import instance_for, materialize_all
+from etl.cli.run import instance_for, materialize_all
 from etl.settings import Settings
 from tests.fetch import servers
 

@@ -148,7 +148,7 @@ MARKUP = ["[/x]", "[link=http://example.org/]click[/link]", "[bold red]loud[/]"]
 
 @pytest.mark.parametrize("value", MARKUP)
 def test_sql_table_shows_markup_as_typed(cli_home: Path, value: str) -> None:
-    from etl.query.cli import app
+    from etl.cli.main import app
 
     result = runner.invoke(app, ["sql", f"SELECT '{value}' AS \"{value}\""], terminal_width=200)
     assert result.exit_code == 0, result.output
@@ -157,7 +157,7 @@ def test_sql_table_shows_markup_as_typed(cli_home: Path, value: str) -> None:
 
 @pytest.mark.parametrize("value", MARKUP)
 def test_sparql_table_shows_markup_as_typed(cli_home: Path, value: str) -> None:
-    from etl.query.cli import app
+    from etl.cli.main import app
 
     result = runner.invoke(app, ["sparql", f"SELECT ?v {{ BIND('{value}' AS ?v) }}"],
                            terminal_width=200)  # fmt: skip
@@ -172,7 +172,7 @@ def _digest(path: Path) -> str:
 def test_output_never_overwrites_published_data(
     cli_home: Path, warehouse: Path, graph_dir: Path
 ) -> None:
-    from etl.query.cli import app
+    from etl.cli.main import app
 
     manifest = next(p for p in graph_dir.rglob("*") if p.is_file())
     before = (_digest(warehouse), _digest(manifest))
@@ -190,7 +190,7 @@ def test_output_never_overwrites_published_data(
 
 
 def test_output_refuses_an_existing_file_unless_forced(cli_home: Path, tmp_path: Path) -> None:
-    from etl.query.cli import app
+    from etl.cli.main import app
 
     mine = tmp_path / "notes.csv"
     mine.write_text("keep me\n", encoding="utf-8")

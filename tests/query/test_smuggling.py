@@ -18,7 +18,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from etl.query.cli import app
+from etl.cli.main import app
 from etl.query.worker import death_response
 from tests.query.conftest import Endpoint
 from tests.query.smuggling import LEADS, corpus

@@ -14,7 +14,7 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.cli.status import DagsterStatus, Status
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -154,7 +157,7 @@ def run(
     """Materialize every asset (or a selection / one partition) headless, with progress."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from etl.ops.run import RunBatch, materialize_all
+    from etl.cli.run import RunBatch, materialize_all
 
     settings = Settings.from_env()
     stderr.print(f"materializing into {settings.home}", markup=False)
@@ -361,7 +364,7 @@ def status(
     ] = None,
 ) -> None:
     """Last materialization per asset, failed checks, warehouse rows and graph triples."""
-    from etl.query.status import collect_status, manifest_counts
+    from etl.cli.status import collect_status
 
     settings = Settings.from_env()
     state = collect_status(
@@ -369,7 +372,13 @@ def status(
         graph_dir or settings.graph_dir,
         settings.home / "dagster",
     )
-    dagster = state.dagster
+    _print_dagster(state.dagster)
+    _print_warehouse(state)
+    _print_graph(state)
+
+
+def _print_dagster(dagster: DagsterStatus) -> None:
+    """`reekg status`: assets' last materializations and failed checks."""
     if dagster.assets:
         table = Table("asset", "last materialized", "run", "rows", title="Assets")
         for a in dagster.assets:
@@ -394,6 +403,10 @@ def status(
         stdout.print(table)
     elif dagster.checks_evaluated:
         stdout.print(f"Checks: all {dagster.checks_evaluated} passed on their latest evaluation")
+
+
+def _print_warehouse(state: Status) -> None:
+    """`reekg status`: rows per warehouse table."""
     if state.warehouse_tables:
         table = Table("table", "rows", title=f"Warehouse {state.warehouse_path}")
         for row in state.warehouse_tables:
@@ -401,6 +414,12 @@ def status(
         stdout.print(table)
     if state.warehouse_message:
         stdout.print(f"Warehouse: {state.warehouse_message}", markup=False)
+
+
+def _print_graph(state: Status) -> None:
+    """`reekg status`: triples per named graph of the published release."""
+    from etl.cli.status import manifest_counts
+
     if state.graph:
         total, per_graph = manifest_counts(state.graph)
         table = Table(
