@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 from etl.capacity.definitions import defs as capacity_defs
+from etl.controls.definitions import defs as controls_defs
 from etl.graph.definitions import defs as graph_defs
 from etl.ops.automation import apply_operations
 from etl.ops.definitions import defs as ops_defs
@@ -25,6 +26,7 @@ UNPUBLISHED_GROUPS = ("graph", "report", "publish", "query")
 DOMAINS = (
     reference_defs,
     capacity_defs,
+    controls_defs,
     production_defs,
     trade_defs,
     graph_defs,

@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from etl.capacity import assets, checks, marts
+from etl.capacity import assets, checks, marts, replacements
 
 defs = dg.Definitions(
-    assets=[*dg.load_assets_from_modules([assets]), *marts.ALL],
+    assets=[*dg.load_assets_from_modules([assets, replacements]), *marts.ALL],
     asset_checks=checks.ALL,
 )
