@@ -1,7 +1,7 @@
 -- Facility capacity by country, stage, unit and basis. Figures in different units (t REO,
 -- t NdPr oxide, t magnets ...) or on different bases (nameplate, target, actual, estimate) are
 -- never added together. Each facility counts once per stage, unit and basis: its latest figure
--- (latest figure year, then latest source date, then first row). capacity adds the published
+-- (latest figure year, then the largest value of that year). capacity adds the published
 -- values (the lower end of a range); capacity_max adds the upper ends where a range is given.
 CREATE OR REPLACE TABLE marts.capacity_by_stage AS
 WITH latest AS (
@@ -9,7 +9,7 @@ WITH latest AS (
     FROM core.facilities
     QUALIFY row_number() OVER (
         PARTITION BY facility_id, stage, capacity_unit, basis
-        ORDER BY figure_year DESC, source_date DESC NULLS LAST, source_row) = 1
+        ORDER BY figure_year DESC, capacity_value DESC, source_row) = 1
 )
 SELECT
     f.country_iso3, c.name AS country_name, f.country_iso3 <> 'CHN' AS outside_china,
