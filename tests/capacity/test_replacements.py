@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl.ops.run import RunSummary
 from etl.settings import BUNDLED_DATA, Settings
 from tests.capacity.test_bad_input import append, run_capacity
 
@@ -83,7 +84,7 @@ def test_province_total_row_shows_no_change(published: duckdb.DuckDBPyConnection
 
 
 def test_published_total_and_project_sum_are_both_kept_and_flagged(
-    pipeline: tuple[Settings, object], published: duckdb.DuckDBPyConnection
+    pipeline: tuple[Settings, RunSummary], published: duckdb.DuckDBPyConnection
 ) -> None:
     _, summary = pipeline
     rows = read_rows(EVENTS)
