@@ -128,7 +128,18 @@ def test_world_total_is_kept_apart_from_countries(published):
 
 
 def test_every_fact_row_cites_a_registered_source(published):
-    for table in ("core.quotas", "core.production", "core.reallocations", "core.facilities"):
+    for table in (
+        "core.quotas",
+        "core.production",
+        "core.reallocations",
+        "core.facilities",
+        "core.consolidation_events",
+        "core.capacity_replacements",
+        "core.capacity_replacement_legs",
+        "core.organisation_memberships",
+        "core.export_controls",
+        "core.export_control_items",
+    ):
         [(orphans,)] = rows(
             published,
             f"SELECT count(*) FROM {table} "
