@@ -25,7 +25,14 @@ from etl.report.chart_style import (
 from etl.report.charts_capacity import (
     quotas_by_holder_chart,
     reallocation_chart,
-    shares_and_hhi_chart,
+)
+from etl.report.charts_exposure import buyer_exposure_chart, controls_chart, scenarios_chart
+from etl.report.charts_supply import (
+    capacity_outside_china_chart,
+    holders_chart,
+    jiangxi_chart,
+    production_editions_chart,
+    supply_risk_chart,
 )
 from etl.report.models import (
     SYNTHETIC_LABEL,
@@ -214,10 +221,18 @@ def buyer_shares_chart(data: ReportData) -> Chart:
 def build_charts(data: ReportData) -> list[Chart]:
     """Every chart of the report, in page order."""
     colors = holder_colors(data)
-    return [
+    charts = [
         quotas_by_holder_chart(data, colors),
-        shares_and_hhi_chart(data, colors),
-        reallocation_chart(data, colors),
-        china_production_chart(data),
+        holders_chart(data, colors),
+        jiangxi_chart(data),
+        buyer_exposure_chart(data),
         buyer_shares_chart(data),
+        scenarios_chart(data),
+        controls_chart(data),
+        capacity_outside_china_chart(data),
+        china_production_chart(data),
+        production_editions_chart(data),
+        reallocation_chart(data, colors),
     ]
+    risk = supply_risk_chart(data)  # only when marts.supply_risk is published
+    return [*charts[:-1], *([risk] if risk else []), charts[-1]]

@@ -34,7 +34,7 @@ ledger AS (
 SELECT
     p.plan_id, p.province_id, v.name_en AS province_name, v.name_zh AS province_name_zh,
     p.projects, p.summed_new_capacity_t, s.stated_total_t,
-    p.summed_new_capacity_t - s.stated_total_t AS stated_minus_summed_t,
+    p.summed_new_capacity_t - s.stated_total_t AS summed_minus_stated_t,
     l.legs_t, l.transferred_t, l.own_replaced_t, g.ledger_in_t, g.ledger_out_t,
     g.province_change_t, p.source_id
 FROM projects AS p
