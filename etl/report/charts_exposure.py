@@ -45,15 +45,18 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
     fig = make_subplots(
         rows=len(groups),
         cols=3,
-        horizontal_spacing=0.07,
+        horizontal_spacing=0.09,
+        column_widths=[0.32, 0.32, 0.36],
         vertical_spacing=0.3 / max(1, len(groups)),
         subplot_titles=[
             t
             for _, g in groups
             for t in (
-                f"{_series_name(g.row(0, named=True))}: import value",
-                "China's share and supplier HHI",
-                f"China's part by group and province, {g['year'].max()}",
+                f"{g['buyer'][0]} · HS {g['hs_code'][0]} · {g['reporter_side'][0]}"
+                + (" · SYNTHETIC" if g["is_synthetic"][0] else "")
+                + ": import value, M USD",
+                "China's share (%) and supplier HHI",
+                f"From China by group and province, {g['year'].max()}",
             )
         ],
         specs=[[{}, {"secondary_y": True}, {}] for _ in groups],
@@ -137,15 +140,20 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
                 row=row,
                 col=3,
                 orientation="h",
-                y=[f"{holder['holder_name']}<br>{province}"],
+                y=[holder["holder_id"]],
                 x=[(holder["value_usd_apportioned"] or 0) / 1e6],
+                text=[f"{holder['holder_name']} · {province}"],
+                textposition="outside",
+                cliponaxis=False,
                 showlegend=False,
                 marker={"color": PALETTE[i % len(PALETTE)], "pattern": pattern},
                 customdata=[[holder["holder_share"], holder["quota_year"]]],
                 hovertemplate="%{y}: %{x:,.2f} M USD (%{customdata[0]:.1%} of "
                 "quota year %{customdata[1]})<extra></extra>",
             )
-        fig.update_xaxes(title_text="M USD apportioned", row=row, col=3)
+        top = max([(v or 0) / 1e6 for v in part["value_usd_apportioned"].to_list()] or [1.0])
+        fig.update_xaxes(title_text="M USD apportioned", range=[0, top * 2.2], row=row, col=3)
+        fig.update_yaxes(showticklabels=False, row=row, col=3)
     base_layout(fig, 120 + 330 * len(groups), barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d", col=1)
     fig.update_xaxes(dtick=1, tickformat="d", col=2)
@@ -288,6 +296,8 @@ def controls_chart(data: ReportData) -> Chart:
         label = f"{row['document']}"[:60]
         group = row["status_group"]
         end = _timeline_end(row, today) if group != "superseded or historic" else start
+        if group == "suspended":
+            group = "in force"  # in force until its suspension, drawn dotted after it
         fig.add_scatter(
             row=1,
             col=1,
@@ -313,7 +323,7 @@ def controls_chart(data: ReportData) -> Chart:
                 y=[label, label],
                 mode="lines",
                 line={"color": colors["suspended"], "width": 8, "dash": "dot"},
-                name="suspended until",
+                name="suspended",
                 legendgroup="suspended-until",
                 showlegend="suspended-until" not in shown,
                 hovertemplate=f"suspended {row['suspended_from']} – {row['suspended_until']}"
@@ -349,7 +359,7 @@ def controls_chart(data: ReportData) -> Chart:
                 marker={
                     "color": PALETTE[i % len(PALETTE)],
                     "pattern": {
-                        "shape": ["" if c == "none" else "/" for c in part["control_coverage"]]
+                        "shape": ["" if c == "none" else "/" for c in part["control_coverage"]],
                     },
                 },
                 text=["" if c == "none" else c for c in part["control_coverage"].to_list()],
@@ -359,6 +369,9 @@ def controls_chart(data: ReportData) -> Chart:
             )
         fig.update_xaxes(dtick=1, tickformat="d", row=3, col=1)
         fig.update_yaxes(title_text="M USD (upper bound)", row=3, col=1, rangemode="tozero")
+    fig.update_xaxes(
+        range=["2023-01-01", (today.replace(month=12, day=31)).isoformat()], row=1, col=1
+    )
     fig.add_vline(
         x=today.isoformat(), row=1, col=1, line={"color": "#b00", "dash": "dash", "width": 1}
     )
@@ -368,7 +381,8 @@ def controls_chart(data: ReportData) -> Chart:
     caption = (
         "Top: each measure from its effective (or announcement) date to the report date, or to "
         "its suspension; historic or superseded measures are a dot. Middle: the elements named by "
-        "each measure's items. Bottom: each buyer's imports from China in the HS headings that "
+        "each measure's items (the axis starts in 2023: older measures run in from the left). "
+        "Bottom: each buyer's imports from China in the HS headings that "
         "contain a controlled line (M USD), an UPPER BOUND, since a heading is wider than its "
         "controlled lines; hatched bars: a control was in force for part or all of the year."
         + (

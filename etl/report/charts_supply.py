@@ -51,6 +51,7 @@ def holders_chart(data: ReportData, colors: dict[str, str]) -> Chart:
     )
     shown: set[str] = set()
     notes: list[str] = []
+    province_colors: dict[str, str] = {}  # one colour per province in both bases
     for col, quota_type in enumerate(quota_types, start=1):
         nat = dict(
             national.filter(pl.col("quota_type") == quota_type)
@@ -58,7 +59,8 @@ def holders_chart(data: ReportData, colors: dict[str, str]) -> Chart:
             .iter_rows()
         )
         rows = holders.filter(pl.col("quota_type") == quota_type)
-        gaps = _gap_years(set(rows["year"].to_list()), years)
+        own = range(min(nat), max(nat) + 1)  # this quota type's own published years
+        gaps = _gap_years(set(rows["year"].to_list()), own)
         for holder_id in colors:
             series = rows.filter(pl.col("holder_id") == holder_id)
             if series.is_empty():
@@ -91,12 +93,12 @@ def holders_chart(data: ReportData, colors: dict[str, str]) -> Chart:
         if provinces is None:
             continue
         prov = provinces.filter(pl.col("quota_type") == quota_type)
-        for i, ((basis, province_id), series) in enumerate(
-            prov.group_by(["basis", "province_id"], maintain_order=True)
+        for (basis, province_id), series in prov.group_by(
+            ["basis", "province_id"], maintain_order=True
         ):
             first = series.row(0, named=True)
             label = province_label(
-                first["province_name"], first["province_name_zh"], str(province_id)
+                first["province_name"], first["province_name_zh"], "headquarters unknown"
             )
             by_year = dict(series.select("year", "share_of_national").iter_rows())
             official = basis == "official provincial split"
@@ -113,8 +115,11 @@ def holders_chart(data: ReportData, colors: dict[str, str]) -> Chart:
                 marker={
                     "symbol": "diamond" if official else "circle",
                     "size": 9 if official else 6,
-                    "color": PALETTE[(i + 3) % len(PALETTE)],
+                    "color": province_colors.setdefault(
+                        str(province_id), PALETTE[(len(province_colors) + 3) % len(PALETTE)]
+                    ),
                 },
+                line={"color": province_colors[str(province_id)]},
                 hovertemplate=f"%{{x}}: %{{y:.1f}}% of the national annual quota<extra>"
                 f"{html.escape(label)} ({basis})</extra>",
             )
@@ -233,7 +238,7 @@ def capacity_outside_china_chart(data: ReportData) -> Chart:
     fig = make_subplots(
         rows=len(units),
         cols=1,
-        vertical_spacing=0.08,
+        vertical_spacing=0.16 / max(1, len(units)) * 2,
         subplot_titles=[f"unit: {u}" for u in units],
     )
     bases = sorted(set(cap["basis"]))
@@ -270,7 +275,6 @@ def capacity_outside_china_chart(data: ReportData) -> Chart:
                 "facilities · %{customdata[1]}<extra></extra>",
             )
             shown.add(basis)
-        fig.update_xaxes(title_text=unit, row=row, col=1)
     base_layout(fig, 120 + 34 * sum(heights) + 70 * len(units), barmode="group")
     fig.update_layout(margin={"l": 230})
     caption = (
@@ -314,14 +318,15 @@ def production_editions_chart(data: ReportData) -> Chart:
                 hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,.0f} t REO)<br>revision from "
                 "edition %{customdata[1]}: %{customdata[2]:+,.0f} t<extra>%{fullData.name}</extra>",
             )
+    no_number: list[str] = []
     if nir is not None:
         for i, ((country, item, edition), series) in enumerate(
             nir.group_by(["country_iso3", "item", "edition"], maintain_order=True)
         ):
-            values = [
-                100.0 if e else v
-                for v, e in series.select("nir_pct", "is_net_exporter").iter_rows()
-            ]
+            if series["nir_pct"].is_null().all():
+                no_number.append(f"{country} {item.replace('_', ' ')} (MCS {edition})")
+                continue
+            values = series["nir_pct"].to_list()
             text = [
                 "net exporter" if e else (q or "")
                 for q, e in series.select("qualifier", "is_net_exporter").iter_rows()
@@ -330,18 +335,17 @@ def production_editions_chart(data: ReportData) -> Chart:
                 row=1,
                 col=2,
                 x=series["year"].to_list(),
-                y=[
-                    None if e else v
-                    for v, e in zip(values, series["is_net_exporter"].to_list(), strict=True)
-                ],
-                mode="lines+markers",
+                y=values,
+                mode="lines+markers+text",
+                textposition="bottom center",
                 name=f"{country} {item.replace('_', ' ')} · MCS {edition}",
                 line={
                     "color": PALETTE[(i + 4) % len(PALETTE)],
                     "dash": "solid" if item == "compounds_and_metals" else "dot",
                 },
-                text=text,
-                hovertemplate="%{x}: %{y}% %{text}<extra>%{fullData.name}</extra>",
+                text=[t if t in (">", "<") else "" for t in text],
+                customdata=text,
+                hovertemplate="%{x}: %{customdata}%{y}%<extra>%{fullData.name}</extra>",
             )
     base_layout(fig, 440)
     fig.update_xaxes(dtick=1, tickformat="d")
@@ -352,9 +356,15 @@ def production_editions_chart(data: ReportData) -> Chart:
         "USGS Mineral Commodity Summaries edition; where editions disagree on a year the lines "
         "part (revisions). Right: net import reliance (% of apparent consumption) as each edition "
         "states it; '>' marks a lower bound (e.g. '>95'); years where the country is a net "
-        "exporter are left out of the line (hover says so)."
+        "exporter or the value is not applicable have no point."
     )
-    return Chart("production", title, caption, fig, source=source)
+    extra = (
+        f'<p class="note">No percentage published (net exporter or not applicable): '
+        f"{html.escape(', '.join(no_number))}.</p>"
+        if no_number
+        else ""
+    )
+    return Chart("production", title, caption, fig, source=source, extra_html=extra)
 
 
 def supply_risk_chart(data: ReportData) -> Chart | None:
