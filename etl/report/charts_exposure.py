@@ -52,9 +52,9 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
             t
             for _, g in groups
             for t in (
-                f"{g['buyer'][0]} · HS {g['hs_code'][0]} · {g['reporter_side'][0]}"
+                f"{g['buyer'][0]} · HS {g['hs_code'][0]}"
                 + (" · SYNTHETIC" if g["is_synthetic"][0] else "")
-                + ": import value, M USD",
+                + ": imports, M USD",
                 "China's share (%) and supplier HHI",
                 f"From China by group and province, {g['year'].max()}",
             )
@@ -142,7 +142,7 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
                 orientation="h",
                 y=[holder["holder_id"]],
                 x=[(holder["value_usd_apportioned"] or 0) / 1e6],
-                text=[f"{holder['holder_name']} · {province}"],
+                text=[f"{holder['holder_name']}<br>{province}"],
                 textposition="outside",
                 cliponaxis=False,
                 showlegend=False,
@@ -152,7 +152,7 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
                 "quota year %{customdata[1]})<extra></extra>",
             )
         top = max([(v or 0) / 1e6 for v in part["value_usd_apportioned"].to_list()] or [1.0])
-        fig.update_xaxes(title_text="M USD apportioned", range=[0, top * 2.2], row=row, col=3)
+        fig.update_xaxes(title_text="M USD apportioned", range=[0, top * 2.4], row=row, col=3)
         fig.update_yaxes(showticklabels=False, row=row, col=3)
     base_layout(fig, 120 + 330 * len(groups), barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d", col=1)

@@ -68,7 +68,7 @@ JSON.stringify(Array.from(document.querySelectorAll('main > section')).map(funct
   var box = s.getBoundingClientRect();
   return {
     id: s.id, x: box.left + window.scrollX, y: box.top + window.scrollY,
-    width: box.width, height: box.height, text: s.innerText,
+    width: box.width, height: box.height, text: s.innerText, svgText: s.textContent,
     rendered: s.dataset.rendered || null,
     empty: s.querySelectorAll('.empty-panel').length
   };
@@ -88,7 +88,10 @@ JSON.stringify((function () {
   th.scrollIntoView();
   window.scrollBy(0, 200);
   var box = th.getBoundingClientRect();
-  return {navBottom: nav.height, thTop: box.top, thBottom: box.bottom};
+  var status = document.getElementById('render-status');
+  return {navBottom: nav.height, thTop: box.top, thBottom: box.bottom,
+          statusVisible: status ? status.offsetParent !== null : false,
+          bodyText: document.body.innerText.length};
 })())
 """
 
@@ -119,7 +122,8 @@ class PageResult:
     screenshot: bytes = b""
     section_shots: dict[str, bytes] = field(default_factory=dict)  # section id -> PNG
     fonts: dict[str, Any] = field(default_factory=dict)  # FONT_FACTS_JS
-    sticky: dict[str, float] = field(default_factory=dict)  # STICKY_FACTS_JS
+    sticky: dict[str, Any] = field(default_factory=dict)  # STICKY_FACTS_JS
+    body_text: str = ""  # what a reader sees (document.body.innerText)
     sections: list[dict[str, Any]] = field(default_factory=list)  # SECTION_FACTS_JS
 
     @property
@@ -295,6 +299,7 @@ def open_page(
                 if section_shots:
                     result.fonts = json.loads(tools.evaluate(FONT_FACTS_JS))
                     result.sticky = json.loads(tools.evaluate(STICKY_FACTS_JS))
+                    result.body_text = str(tools.evaluate("document.body.innerText"))
                 _collect(result, tools.events)
                 return result
         finally:
