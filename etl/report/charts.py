@@ -99,7 +99,7 @@ def china_production_chart(data: ReportData) -> Chart:
         "and rounds the world total, so the share is approximate; 'estimate' marks USGS "
         "estimates."
     )
-    return Chart("china_share", title, caption, fig)
+    return Chart("china_share", title, caption, fig, source="marts.world_production")
 
 
 def _series_label(row: dict[str, Any]) -> str:
@@ -215,7 +215,14 @@ def buyer_shares_chart(data: ReportData) -> Chart:
         "beyond the top six are grouped as Other. The menu switches between the buyers and "
         "commodities with the longest series; synthetic series are labelled and hatched."
     )
-    return Chart("buyer_shares", title, caption, fig, flags=tuple(dict.fromkeys(flags)))
+    return Chart(
+        "buyer_shares",
+        title,
+        caption,
+        fig,
+        flags=tuple(dict.fromkeys(flags)),
+        source="marts.buyer_supplier_shares",
+    )
 
 
 def build_charts(data: ReportData) -> list[Chart]:

@@ -109,14 +109,23 @@ def quotas_by_holder_chart(data: ReportData, colors: dict[str, str]) -> Chart:
         "split by holder. Hatched (/) bars include a derived figure (computed from other "
         "figures, not published as such); cross-hatched orange bars are illustrative."
     )
-    return Chart("quotas", title, caption, fig, flags=tuple(dict.fromkeys(flags)))
+    return Chart(
+        "quotas",
+        title,
+        caption,
+        fig,
+        flags=tuple(dict.fromkeys(flags)),
+        source="marts.quota_by_holder, marts.quota_change",
+    )
 
 
 def reallocation_chart(data: ReportData, colors: dict[str, str]) -> Chart:
     """Before/after bars per holder, one panel per province and reallocation event."""
-    title = "Reallocations: each holder before and after, per province"
-    holders = data.ledger.filter(pl.col("row_kind") == "holder")
-    totals = data.ledger.filter(pl.col("row_kind") == "province_total")
+    title = "Illustrative example, apart from the real plan: a reallocation before and after"
+    # the real plans (no before/after published) are drawn as flows in the Jiangxi section
+    example = data.ledger.filter(pl.col("is_illustrative"))
+    holders = example.filter(pl.col("row_kind") == "holder")
+    totals = example.filter(pl.col("row_kind") == "province_total")
     events = holders.select("province_id", "event_id", "effective_date", "is_illustrative")
     events = events.unique(maintain_order=True).sort("province_id", "effective_date", "event_id")
     if events.is_empty():
@@ -188,4 +197,11 @@ def reallocation_chart(data: ReportData, colors: dict[str, str]) -> Chart:
         "company-level table exists: events from an illustrative source are cross-hatched and "
         "labelled, never shown as official."
     )
-    return Chart("reallocations", title, caption, fig, flags=tuple(dict.fromkeys(flags)))
+    return Chart(
+        "reallocations",
+        title,
+        caption,
+        fig,
+        flags=tuple(dict.fromkeys(flags)),
+        source="marts.reallocation_ledger",
+    )

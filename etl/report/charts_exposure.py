@@ -278,7 +278,7 @@ def controls_chart(data: ReportData) -> Chart:
         vertical_spacing=0.1,
         row_heights=[0.45, 0.25, 0.3],
         subplot_titles=(
-            "Measures: in force (solid), suspended (hatched, from the suspension)",
+            "Measures: in force (solid), suspended (dotted, from the suspension)",
             "Elements covered by each measure's items",
             "Each buyer's imports from China in headings with a controlled line "
             "(M USD, UPPER BOUND)",
@@ -379,9 +379,10 @@ def controls_chart(data: ReportData) -> Chart:
     fig.update_layout(margin={"l": 330})
     undated = controls.height - dated.height
     caption = (
-        "Top: each measure from its effective (or announcement) date to the report date, or to "
+        "Top (from 2023; older measures run in from the left): each measure from its effective "
+        "(or announcement) date to the report date, or to "
         "its suspension; historic or superseded measures are a dot. Middle: the elements named by "
-        "each measure's items (the axis starts in 2023: older measures run in from the left). "
+        "each measure's items. "
         "Bottom: each buyer's imports from China in the HS headings that "
         "contain a controlled line (M USD), an UPPER BOUND, since a heading is wider than its "
         "controlled lines; hatched bars: a control was in force for part or all of the year."

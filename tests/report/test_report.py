@@ -11,7 +11,7 @@ import pytest
 
 from etl.definitions import build_defs
 from etl.report.checks import external_fetches
-from etl.report.data import MissingMartError, read_report_data
+from etl.report.data import MissingMartError, existing_tables, read_report_data
 from etl.report.models import (
     BUYER_SUPPLIER_SHARES,
     ILLUSTRATIVE_LABEL,
@@ -215,8 +215,9 @@ def test_empty_marts_give_empty_panels_not_errors(
     copy = tmp_path / "warehouse.duckdb"
     shutil.copyfile(built_report.settings.published_warehouse, copy)
     with duckdb.connect(str(copy)) as con:
+        present = existing_tables(con)
         for table in (*REQUIRED_TABLES, *OPTIONAL_TABLES):
-            if table.startswith("marts."):
+            if table.startswith("marts.") and table in present:
                 con.execute(f"DELETE FROM {table}")
     path, report = write_report(copy, tmp_path / "report")
     # only the sections read from core tables (the Jiangxi plan, the measures) still draw
