@@ -41,7 +41,7 @@ def test_every_section_renders_with_data_and_a_screenshot(
         assert "Source mart:" in section["text"], chart_id  # every chart names its marts
         png = page.section_shots[chart_id]
         assert png.startswith(PNG_MAGIC)
-        assert int.from_bytes(png[20:24], "big") == int(section["height"])
+        assert abs(int.from_bytes(png[20:24], "big") - section["height"]) <= 1
         assert (shot.parent / f"section-{chart_id}.png").exists()
 
 
@@ -141,7 +141,7 @@ def test_buyer_exposure_and_scenarios_match_the_marts(
     for buyer, hs_code, year in buyers:
         ((china, total),) = _rows(
             built_report,
-            "SELECT sum(value_usd) FILTER (WHERE supplier = 'CHN'), sum(value_usd) "
+            "SELECT sum(value_usd) FILTER (WHERE exporter = 'CHN'), sum(value_usd) "
             "FROM marts.trade_flows WHERE importer = ? AND hs_code = ? AND year = ? "
             "AND counts_as_origin AND reporter_side = 'importer'",
             [buyer, hs_code, year],
