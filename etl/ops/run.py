@@ -15,7 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from etl.settings import Settings
+from etl.settings import Settings, require_inputs
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -112,6 +112,7 @@ def materialize_all(
     from etl.ops.recovery import recover_orphaned_runs
 
     settings = settings or Settings.from_env()
+    require_inputs(settings.data_dir)  # a missing file is one line, not a failed Dagster step
     defs = build_defs(settings)
     chosen = dg.AssetSelection.from_string(selection) if selection else None
     batches = plan_runs(defs, chosen)
