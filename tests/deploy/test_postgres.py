@@ -6,7 +6,12 @@ server over the Graph Store Protocol."""
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import shutil
+import signal
+import subprocess
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -14,6 +19,7 @@ import dagster as dg
 import httpx
 import pyoxigraph as ox
 import pytest
+import yaml
 
 from etl.core.warehouse import WRITER_POOL
 from etl.definitions import build_defs
@@ -22,9 +28,12 @@ from etl.query.definitions import QUERY_URL_VAR, STORE_URL_VAR
 from etl.settings import PROJECT_ROOT
 from tests.deploy.conftest import Postgres
 from tests.ops.helpers import Deployment, deployment, graph_release, run_headless, run_headless_ok
+from tests.query.conftest import free_port
 
 INSTANCE_YAML = PROJECT_ROOT / "deploy" / "dagster.yaml"
 RUN_TIMEOUT = 420.0
+BIN = PROJECT_ROOT / ".venv" / "bin"
+QUEUED_JOB, QUEUED_PARTITION = "capacity_quotas", "2023"
 COUNTS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 
 
@@ -138,3 +147,75 @@ def test_two_processes_on_postgres_then_oxigraph(
         if isinstance(quad.graph_name, ox.NamedNode):
             expected[quad.graph_name.value] = expected.get(quad.graph_name.value, 0) + 1
     assert len(expected) >= 5 and in_store == expected
+
+    # Deployed as compose does it: the run waits in the queue until the daemon launches it.
+    run = queued_run_through_daemon(dep, tmp_path)
+    assert run.status == dg.DagsterRunStatus.SUCCESS, (tmp_path / "daemon.log").read_text()
+    with postgres.connect() as con, con.cursor() as cur:
+        cur.execute(
+            "SELECT dagster_event_type FROM event_logs WHERE run_id = %s ORDER BY id", [run.run_id]
+        )
+        kinds = [k for (k,) in cur.fetchall()]
+    assert kinds.index("PIPELINE_ENQUEUED") < kinds.index("PIPELINE_DEQUEUED")
+    assert "PIPELINE_SUCCESS" in kinds and "STEP_SUCCESS" in kinds
+
+
+def started(argv: list[str], dep: Deployment, log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        argv, cwd=PROJECT_ROOT, env=dep.env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+
+
+def ended(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def queued_run_through_daemon(dep: Deployment, tmp_path: Path) -> dg.DagsterRun:
+    """As in deploy/compose.yaml: a code server over gRPC, a daemon on a workspace pointing at
+    it, a run submitted with `dagster job launch`; returns the run once it finished."""
+    port = free_port()
+    workspace = tmp_path / "workspace.yaml"
+    spec = yaml.safe_load((PROJECT_ROOT / "deploy" / "workspace.yaml").read_text("utf-8"))
+    spec["load_from"][0]["grpc_server"].update(host="127.0.0.1", port=port)
+    workspace.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    code = started(
+        [str(BIN / "dagster"), "code-server", "start", "--host", "127.0.0.1", "--port",
+         str(port), "-m", "etl.definitions", "-a", "defs", "--location-name", "reekg"],
+        dep, tmp_path / "code.log",
+    )  # fmt: skip
+    daemon = None
+    try:
+        launch = [str(BIN / "dagster"), "job", "launch", "-w", str(workspace), "-j", QUEUED_JOB,
+                  "--tags", json.dumps({"dagster/partition": QUEUED_PARTITION})]  # fmt: skip
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while True:  # the code server takes a while to load the definitions
+            done = subprocess.run(launch, cwd=PROJECT_ROOT, env=dep.env, capture_output=True,
+                                  text=True, timeout=RUN_TIMEOUT)  # fmt: skip
+            if done.returncode == 0:
+                break
+            assert code.poll() is None and time.monotonic() < deadline, done.stderr[-3000:]
+            time.sleep(2)
+        instance = dg.DagsterInstance.from_config(str(dep.dagster_home))
+        (run,) = instance.get_runs(filters=dg.RunsFilter(job_name=QUEUED_JOB))
+        assert run.status == dg.DagsterRunStatus.QUEUED, run.status  # nothing runs it yet
+        daemon = started([str(BIN / "dagster-daemon"), "run", "-w", str(workspace)], dep,
+                         tmp_path / "daemon.log")  # fmt: skip
+        while True:
+            current = instance.get_run_by_id(run.run_id)
+            assert current is not None
+            if current.is_finished:
+                return current
+            assert daemon.poll() is None and time.monotonic() < deadline, (
+                tmp_path / "daemon.log"
+            ).read_text()[-3000:]
+            time.sleep(2)
+    finally:
+        if daemon is not None:
+            ended(daemon)
+        ended(code)
