@@ -54,7 +54,6 @@ def test_instance_yaml_reads_postgres_settings_from_the_environment() -> None:
     assert {v["env"] for v in db.values() if isinstance(v, dict)} == PG_VARS
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
     assert config["concurrency"]["pools"]["default_limit"] == 1
-    assert "password" not in text.lower().replace("password:", "").replace("_password", "")
 
 
 def test_dockerfile_copies_only_existing_files() -> None:
