@@ -17,7 +17,7 @@ from etl.core.runs import RANGE_END, RANGE_START
 from etl.definitions import build_defs
 from etl.ops.instance import instance_for
 from etl.ops.recovery import recover_orphaned_runs
-from etl.settings import Settings
+from etl.settings import Settings, require_inputs
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -104,6 +104,7 @@ def materialize_all(
     `partition` restricts partitioned assets to one partition key (e.g. a year).
     """
     settings = settings or Settings.from_env()
+    require_inputs(settings.data_dir)  # a missing file is one line, not a failed Dagster step
     defs = build_defs(settings)
     chosen = dg.AssetSelection.from_string(selection) if selection else None
     batches = plan_runs(defs, chosen)
