@@ -7,6 +7,7 @@ import sys
 import duckdb
 
 from etl.ops.run import RunBatch, materialize_all
+from etl.publish.gate import refusal_lines
 from etl.settings import Settings
 
 
@@ -49,6 +50,8 @@ def main() -> int:
     print(f"Checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
     for failure in summary.checks_failed:
         print(f"  FAILED {failure}")
+    for line in refusal_lines(settings.published_warehouse.parent):
+        print(line)
     for step in summary.failed_steps:
         print(f"  STEP FAILED {step}", file=sys.stderr)
     return 0 if summary.success else 1

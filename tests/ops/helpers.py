@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -163,3 +164,44 @@ def assert_isomorphic_releases(first: Path, second: Path) -> None:
                 f"{len(only_b)} only in the second; "
                 f"e.g. {sorted(only_a)[:3]} / {sorted(only_b)[:3]}"
             )
+
+
+DAEMON = Path(PROJECT_ROOT) / ".venv" / "bin" / "dagster-daemon"
+
+
+def start_daemon(dep: Deployment, log_path: Path) -> subprocess.Popen[bytes]:
+    """A real `dagster-daemon` on the deployment (code location tests/ops/deployment.py)."""
+    log = log_path.open("w")
+    try:
+        return subprocess.Popen(
+            [str(DAEMON), "run", "-m", "tests.ops.deployment", "-d", str(PROJECT_ROOT)],
+            cwd=PROJECT_ROOT,
+            env=dep.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        log.close()  # the child keeps its own descriptor
+
+
+def stop_daemon(daemon: subprocess.Popen[bytes]) -> None:
+    """Stop the daemon and its children (its own process group only)."""
+    os.killpg(daemon.pid, signal.SIGTERM)
+    try:
+        daemon.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait(timeout=10)
+
+
+def reekg_cli(dep: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the `reekg` command line on the deployment."""
+    return subprocess.run(
+        [str(Path(PROJECT_ROOT) / ".venv" / "bin" / "reekg"), *args],
+        cwd=PROJECT_ROOT,
+        env=dep.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
