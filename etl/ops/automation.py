@@ -30,6 +30,7 @@ from etl.ops.landing import (
     WHOLE_FILE,
     changed_partitions,
     landed_files,
+    unmatched_files,
 )
 from etl.ops.recovery import orphaned_runs_sensor
 from etl.ops.run import RANGE_END, RANGE_START
@@ -196,7 +197,8 @@ def landing_requests(
     minimum_interval_seconds=LANDING_INTERVAL_SECONDS,
     jobs=[quotas_job, usgs_job, capacity_files_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Watches landing/capacity/ (quota file, holdings, reallocations, facilities) and "
+    description="Watches landing/capacity/ (any quota CSV, holdings, reallocations, facilities) "
+    "and "
     "landing/production/mcsYYYY-raree_world.csv; requests runs only for the quota years, USGS "
     "edition or capacity assets whose content changed. Symlinks and paths leaving the landing "
     "folder are ignored.",
@@ -211,7 +213,7 @@ def landing_sensor(
     requests, notes = landing_requests(
         changed, QUOTA_YEARS.get_partition_keys(), USGS_EDITIONS.get_partition_keys()
     )
-    for note in notes:
+    for note in [*notes, *unmatched_files(landing)]:
         context.log.warning(note)
     kept = {k: v for k, v in cursor.items() if (landing / k).is_file()}
     kept.update({f.relpath: f.digests for f in files})

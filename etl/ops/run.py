@@ -15,6 +15,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from etl.publish.release import release_closure
 from etl.settings import Settings
 
 RANGE_START = "dagster/asset_partition_range_start"
@@ -49,14 +50,18 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
     """Ordered runs covering the selected assets (default: all)."""
     graph = defs.resolve_asset_graph()
     selected = (selection or dg.AssetSelection.all()).resolve(graph)
+    selected = release_closure(graph, selected)
     specs = {s.key: s for s in defs.resolve_all_asset_specs() if s.key in selected}
     order = [k for k in graph.toposorted_asset_keys if k in specs]
     batches: list[RunBatch] = []
     placed: dict[dg.AssetKey, int] = {}
     for key in order:
+        if key in placed:
+            continue
         pdef = specs[key].partitions_def
+        group = sorted(graph.get(key).execution_set_asset_keys & specs.keys(), key=str)
         lowest = 0
-        for dep in specs[key].deps:
+        for dep in (d for k in group for d in specs[k].deps):
             if dep.asset_key in placed:
                 i = placed[dep.asset_key]
                 lowest = max(lowest, i if batches[i].partitions_def == pdef else i + 1)
@@ -66,8 +71,9 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
         if index is None:
             batches.append(RunBatch(pdef))
             index = len(batches) - 1
-        batches[index].keys.append(key)
-        placed[key] = index
+        for member in group:  # a multi-asset step (the release) is never split
+            batches[index].keys.append(member)
+            placed[member] = index
     return batches
 
 

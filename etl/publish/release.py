@@ -12,8 +12,10 @@ release id) next to the snapshot.
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -39,6 +41,15 @@ RELEASE_FILE = "release.json"
 CONFIRM_SHRINK_VAR = "REEKG_CONFIRM_SHRINK"
 SHRINK_MIN_ROWS = 10  # tables this small may legitimately halve
 SHRINK_RATIO = 0.5  # refuse when a published table would keep less than this share of its rows
+
+
+def release_closure(graph: Any, selected: AbstractSet[dg.AssetKey]) -> set[dg.AssetKey]:
+    """A headless selection completed for releasing: a multi-asset step runs whole, and
+    selecting the release also builds the graph candidate it publishes (from the same state)."""
+    out = {k for key in selected for k in graph.get(key).execution_set_asset_keys}
+    if out & set(RELEASE_KEYS) and graph.has(RELEASE_CANDIDATE):
+        out.add(RELEASE_CANDIDATE)
+    return out
 
 
 def file_sha256(path: Path) -> str:
