@@ -34,6 +34,7 @@ from etl.core.landing import (
     settled,
     unmatched,
 )
+from etl.reference.models import ENTITY_ALIASES, SOURCES
 
 QUOTAS = dg.AssetKey(["capacity", "quotas"])
 USGS_WORLD = dg.AssetKey(["production", "usgs_world"])
@@ -115,8 +116,12 @@ def asset_of(relpath: str) -> dg.AssetKey | None:
 
 
 def unmatched_files(landing: Path) -> list[str]:
-    """One line per landed capacity CSV that feeds nothing (see etl/core/landing.py)."""
-    return unmatched(Path(landing), "capacity", [QUOTA_CONTRACT], known=CAPACITY_FILES)
+    """One line per landed capacity or reference CSV that feeds nothing (etl/core/landing.py)."""
+    landing = Path(landing)
+    return [
+        *unmatched(landing, "capacity", [QUOTA_CONTRACT], known=CAPACITY_FILES),
+        *unmatched(landing, "reference", [SOURCES, ENTITY_ALIASES]),
+    ]
 
 
 def changed_partitions(

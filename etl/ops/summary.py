@@ -6,6 +6,7 @@ import sys
 
 import duckdb
 
+from etl.ops.landing import unmatched_files
 from etl.ops.run import RunBatch, materialize_all
 from etl.publish.gate import refusal_lines
 from etl.settings import Settings
@@ -52,6 +53,8 @@ def main() -> int:
         print(f"  FAILED {failure}")
     for line in refusal_lines(settings.published_warehouse.parent):
         print(line)
+    for line in unmatched_files(settings.landing_dir):
+        print(f"  IGNORED {line}")
     for step in summary.failed_steps:
         print(f"  STEP FAILED {step}", file=sys.stderr)
     return 0 if summary.success else 1

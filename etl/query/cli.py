@@ -360,6 +360,7 @@ def status(
     ] = None,
 ) -> None:
     """Last materialization per asset, failed checks, warehouse rows and graph triples."""
+    from etl.ops.landing import unmatched_files
     from etl.publish.gate import refusal_lines
     from etl.query.status import collect_status, manifest_counts
 
@@ -396,6 +397,8 @@ def status(
         stdout.print(f"Checks: all {dagster.checks_evaluated} passed on their latest evaluation")
     for line in refusal_lines(settings.published_warehouse.parent):
         stdout.print(line, markup=False, style="red")
+    for line in unmatched_files(settings.landing_dir):
+        stdout.print(f"Landing: {line}", markup=False)
     if state.warehouse_tables:
         table = Table("table", "rows", title=f"Warehouse {state.warehouse_path}")
         for row in state.warehouse_tables:

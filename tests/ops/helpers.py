@@ -205,3 +205,15 @@ def reekg_cli(dep: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
     )
+
+
+def make_run(dep: Deployment, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`make run`'s command (`python -m etl.ops`) on the deployment: summary on stdout."""
+    return subprocess.run(
+        [sys.executable, "-m", "etl.ops"],
+        cwd=PROJECT_ROOT,
+        env=dep.env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
