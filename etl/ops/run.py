@@ -15,12 +15,14 @@ from pathlib import Path
 
 import dagster as dg
 
+from etl.ops.runlog import append_run_log, failure_line, run_log_path
 from etl.publish.release import release_closure
 from etl.settings import Settings
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# nothing on the terminal from Dagster: the full log goes to a file (etl/ops/runlog.py)
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -40,6 +42,8 @@ class RunSummary:
     checks_failed: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    log_path: Path | None = None
 
     @property
     def success(self) -> bool:
@@ -123,7 +127,8 @@ def materialize_all(
     batches = plan_runs(defs, chosen)
     instance = instance_for(settings)
     recover_orphaned_runs(instance)  # a killed run must not hold the writer slot forever
-    summary = RunSummary()
+    log_path = run_log_path(settings.home)
+    summary = RunSummary(log_path=log_path)
     for number, batch in enumerate(batches, start=1):
         if on_batch:
             on_batch(number, len(batches), batch)
@@ -142,6 +147,8 @@ def materialize_all(
             instance=instance, tags=tags, raise_on_error=False, run_config=QUIET
         )
         summary.run_ids.append(result.run_id)
+        append_run_log(log_path, result)
+        summary.failures += [failure_line(e) for e in result.all_events if e.is_step_failure]
         for event in result.get_asset_materialization_events():
             mat = event.materialization
             if mat is None:

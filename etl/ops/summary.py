@@ -55,6 +55,8 @@ def main() -> int:
         print(line)
     for line in unmatched_files(settings.landing_dir):
         print(f"  IGNORED {line}")
-    for step in summary.failed_steps:
-        print(f"  STEP FAILED {step}", file=sys.stderr)
+    for line in summary.failures:
+        print(f"  STEP FAILED {line}", file=sys.stderr)
+    if summary.log_path is not None:
+        print(f"Full log: {summary.log_path}")
     return 0 if summary.success else 1
