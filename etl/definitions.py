@@ -12,8 +12,8 @@ from etl.capacity.definitions import defs as capacity_defs
 from etl.graph.definitions import defs as graph_defs
 from etl.ops.automation import apply_operations
 from etl.ops.definitions import defs as ops_defs
-from etl.publish.release import RELEASE_KEYS, release_asset
 from etl.production.definitions import defs as production_defs
+from etl.publish.release import RELEASE_KEYS, release_asset
 from etl.query.definitions import defs as query_defs
 from etl.reference.definitions import defs as reference_defs
 from etl.report.definitions import defs as report_defs

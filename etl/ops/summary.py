@@ -7,6 +7,7 @@ import sys
 import duckdb
 
 from etl.ops.landing import unmatched_files
+from etl.ops.quarantine import quarantine_lines
 from etl.ops.run import RunBatch, materialize_all
 from etl.publish.gate import refusal_lines
 from etl.settings import Settings
@@ -53,6 +54,10 @@ def main() -> int:
         print(f"  FAILED {failure}")
     for line in refusal_lines(settings.published_warehouse.parent):
         print(line)
+    rejected = quarantine_lines(settings.warehouse)
+    print(f"Quarantined: {'none' if not rejected else ''}".rstrip())
+    for line in rejected:
+        print(f"  REJECTED {line}")
     for line in unmatched_files(settings.landing_dir):
         print(f"  IGNORED {line}")
     for line in summary.failures:

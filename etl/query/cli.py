@@ -361,6 +361,7 @@ def status(
 ) -> None:
     """Last materialization per asset, failed checks, warehouse rows and graph triples."""
     from etl.ops.landing import unmatched_files
+    from etl.ops.quarantine import quarantine_lines
     from etl.publish.gate import refusal_lines
     from etl.query.status import collect_status, manifest_counts
 
@@ -399,6 +400,8 @@ def status(
         stdout.print(line, markup=False, style="red")
     for line in unmatched_files(settings.landing_dir):
         stdout.print(f"Landing: {line}", markup=False)
+    for line in quarantine_lines(warehouse or settings.published_warehouse):
+        stdout.print(f"Quarantined: {line}", markup=False)
     if state.warehouse_tables:
         table = Table("table", "rows", title=f"Warehouse {state.warehouse_path}")
         for row in state.warehouse_tables:
