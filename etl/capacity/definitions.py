@@ -2,9 +2,9 @@
 
 import dagster as dg
 
-from etl.capacity import assets, checks, marts
+from etl.capacity import assets, checks, crosscheck, marts
 
 defs = dg.Definitions(
-    assets=[*dg.load_assets_from_modules([assets]), *marts.ALL],
-    asset_checks=checks.ALL,
+    assets=[*dg.load_assets_from_modules([assets]), *marts.ALL, *crosscheck.ASSETS],
+    asset_checks=[*checks.ALL, *crosscheck.CHECKS],
 )

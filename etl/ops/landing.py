@@ -25,6 +25,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from etl.capacity.crosscheck import QUOTA_POINTS
 from etl.capacity.models import QUOTAS as QUOTA_CONTRACT
 from etl.core.landing import (
     content_digest,
@@ -119,7 +120,7 @@ def unmatched_files(landing: Path) -> list[str]:
     """One line per landed capacity or reference CSV that feeds nothing (etl/core/landing.py)."""
     landing = Path(landing)
     return [
-        *unmatched(landing, "capacity", [QUOTA_CONTRACT], known=CAPACITY_FILES),
+        *unmatched(landing, "capacity", [QUOTA_CONTRACT, QUOTA_POINTS], known=CAPACITY_FILES),
         *unmatched(landing, "reference", [SOURCES, ENTITY_ALIASES]),
     ]
 
