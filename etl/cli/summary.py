@@ -7,6 +7,9 @@ import sys
 import duckdb
 
 from etl.cli.run import RunBatch, materialize_all
+from etl.ops.landing import unmatched_files
+from etl.ops.quarantine import quarantine_lines
+from etl.publish.gate import refusal_lines
 from etl.settings import Settings
 
 
@@ -49,6 +52,16 @@ def main() -> int:
     print(f"Checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
     for failure in summary.checks_failed:
         print(f"  FAILED {failure}")
-    for step in summary.failed_steps:
-        print(f"  STEP FAILED {step}", file=sys.stderr)
+    for line in refusal_lines(settings.published_warehouse.parent):
+        print(line)
+    rejected = quarantine_lines(settings.warehouse)
+    print(f"Quarantined: {'none' if not rejected else ''}".rstrip())
+    for line in rejected:
+        print(f"  REJECTED {line}")
+    for line in unmatched_files(settings.landing_dir):
+        print(f"  IGNORED {line}")
+    for line in summary.failures:
+        print(f"  STEP FAILED {line}", file=sys.stderr)
+    if summary.log_path is not None:
+        print(f"Full log: {summary.log_path}")
     return 0 if summary.success else 1

@@ -13,17 +13,19 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import VOID
 
 from etl.graph import store
-from etl.graph.assets import published, release_candidate
+from etl.graph.assets import release_candidate
 from etl.graph.build import VOID_FILE, build_release
 from etl.graph.checks import shacl_conforms
 from etl.graph.validate import validate_release
 from etl.graph.vocab import entity
+from etl.publish.release import release_asset
 from etl.resources import build_resources
 from etl.settings import Settings
 from tests.graph.data import make_tiny_warehouse
 
 BAD_QUOTA = "2023-1-smelting_separation-all-group-china-rare-earth-group"
 PLANT_NEGATIVE = f"UPDATE core.quotas SET tonnes_reo = -5 WHERE quota_id = '{BAD_QUOTA}'"
+published = release_asset([])  # the release step: graph/published + publish/warehouse
 PLANT_NO_SOURCE = "UPDATE core.production SET source_id = NULL WHERE country_iso3 = 'CHN'"
 
 
@@ -61,7 +63,11 @@ def test_valid_release_is_published_and_parses_back(settings: Settings) -> None:
     make_tiny_warehouse(settings.warehouse)
     result = run_graph_assets(settings)
     assert check_result(result).passed
-    assert published_keys(result) == {"graph/release_candidate", "graph/published"}
+    assert published_keys(result) == {
+        "graph/release_candidate",
+        "graph/published",
+        "publish/warehouse",
+    }
     manifest = store.read_manifest(settings.graph_dir)
     release = store.current_release(settings.graph_dir)
     assert release == store.candidate_or_none(settings.graph_dir)

@@ -6,3 +6,5 @@ SELECT concat_ws('-', replace(dataset, 'trade.', ''), period, exporter_iso3, imp
        year, month, exporter_iso3, importer_iso3, reporter_iso3, partner_iso3, flow, hs_code,
        classification, value_usd, tonnes, source_row, source_id
 FROM core.trade_flows
+-- synthetic rows never enter the published graph (docs/operations.md)
+WHERE source_id NOT IN (SELECT source_id FROM core.sources WHERE kind = 'synthetic')
