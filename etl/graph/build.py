@@ -34,18 +34,23 @@ import pyoxigraph as ox
 from rdflib import OWL, Graph
 
 from etl.graph import store as published
+from etl.graph.incremental import BaseRelease, link_turtle, planned_digests
 from etl.graph.loader import DatasetWriter
 from etl.graph.mapping import TableMapping
 from etl.graph.models import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, MAPPINGS
 from etl.graph.nquads import (  # noqa: F401 (re-exported: build.write_tables is patched in tests)
     CHUNK_ROWS,
+    Counting,
     GenerationStats,
     nquad_term,
     nquads,
     ontology_text,
+    record,
+    write_block,
     write_tables,
 )
 from etl.graph.provenance import provenance_triples, resolve_files
+from etl.graph.segments import DIGEST_VERSION
 from etl.graph.vocab import ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES, TURTLE_PREFIXES, graph
 from etl.graph.void import GRAPHS_DIR, class_partitions, count_by_graph, void_graph
 
@@ -99,11 +104,16 @@ def build_release(
     warehouse_path: str | None = None,
     data_dir: Path | None = None,
     run_label: str = "graph build",
+    base: Path | None = None,
     mappings: Sequence[TableMapping] = MAPPINGS,
     chunk_rows: int = CHUNK_ROWS,
     log: logging.Logger | Any = LOG,
 ) -> BuildResult:
-    """Write a complete release folder under `graph_dir/releases/` (not activated)."""
+    """Write a complete release folder under `graph_dir/releases/` (not activated).
+
+    With `base` (a previous release folder, normally `current`), only the segments whose
+    source rows changed are rendered and loaded; the rest is reused (etl.graph.incremental).
+    """
     started = datetime.now(UTC)
     release_id = new_release_id(started)
     releases = Path(graph_dir) / published.RELEASES
@@ -116,18 +126,27 @@ def build_release(
         (tmp / GRAPHS_DIR).mkdir()
         dataset = tmp / published.DATASET
         clock = time.perf_counter()
-        store = ox.Store(str(tmp / published.STORE))
-        with DatasetWriter(dataset, store) as out:
-            stats = write_tables(con, out, mappings, chunk_rows, log)
+        reuse = BaseRelease.open(base)
+        changed: set[str] = set()
+        if reuse is None:
+            store = ox.Store(str(tmp / published.STORE))
+        else:
+            store = reuse.copy_store(tmp / published.STORE)
+            changed = reuse.remove_stale(store, planned_digests(con, mappings, chunk_rows))
+            seconds["reuse_store"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+        with DatasetWriter(dataset, store) as writer:
+            out = Counting(writer)
+            stats = write_tables(con, out, mappings, chunk_rows, log, reuse)
             resolve_files(stats, data_dir)
             onto, n_onto = ontology_text()
-            out.write(onto.encode("utf-8"))
-            stats.lines_by_graph[GRAPH_ONTOLOGY] += n_onto
+            record(stats, write_block(out, "ontology", onto, GRAPH_ONTOLOGY, n_onto, reuse))
             ended = datetime.now(UTC)
             prov = provenance_triples(release_id, started, ended, stats, warehouse_path,
                                       run_label)  # fmt: skip
-            out.write(nquads(prov, GRAPH_PROVENANCE).encode("utf-8"))
-            stats.lines_by_graph[GRAPH_PROVENANCE] += len(prov)
+            text = nquads(prov, GRAPH_PROVENANCE)
+            record(stats, write_block(out, "provenance", text, GRAPH_PROVENANCE, len(prov), None))
+        changed |= {s.graph for s in stats.segments if reuse is None or s.key not in reuse.taken}
         seconds["generate_write_and_load"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
@@ -135,7 +154,7 @@ def build_release(
         classes = class_partitions(store)
         seconds["count"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        dumps = write_turtle(store, tmp, counts)
+        dumps = write_turtle(store, tmp, counts, reuse, changed)
         del store
         seconds["turtle"] = time.perf_counter() - clock
 
@@ -168,6 +187,10 @@ def build_release(
             "skipped_tables": stats.skipped,
             "files": files,
             "seconds": {k: round(v, 3) for k, v in seconds.items()},
+            "base_release": reuse.release_dir.name if reuse else None,
+            "duplicates": bool(duplicates),
+            "digest_version": DIGEST_VERSION,
+            "segments": [segment.to_json() for segment in stats.segments],
             "warehouse": warehouse_path,
         }
         write_json(tmp / published.MANIFEST, manifest)
@@ -187,8 +210,15 @@ def build_release(
     )
 
 
-def write_turtle(store: ox.Store, folder: Path, counts: dict[str, int]) -> dict[str, str]:
-    """Dump each graph of at most `TURTLE_LIMIT` triples to `graphs/<name>.ttl`.
+def write_turtle(
+    store: ox.Store,
+    folder: Path,
+    counts: dict[str, int],
+    reuse: BaseRelease | None = None,
+    changed: set[str] | None = None,
+) -> dict[str, str]:
+    """Dump each graph of at most `TURTLE_LIMIT` triples to `graphs/<name>.ttl` (linking the
+    base release's file when none of the graph's segments changed).
 
     Returns the file that holds each graph (`dataset.nq` for the bigger ones)."""
     dumps: dict[str, str] = {}
@@ -197,6 +227,10 @@ def write_turtle(store: ox.Store, folder: Path, counts: dict[str, int]) -> dict[
             dumps[name] = published.DATASET
             continue
         dumps[name] = f"{GRAPHS_DIR}/{name}.ttl"
+        kept = reuse.unchanged_turtle(name, changed or set()) if reuse else None
+        if kept is not None:
+            link_turtle(kept, folder / dumps[name])
+            continue
         store.dump(str(folder / dumps[name]), ox.RdfFormat.TURTLE,
                    from_graph=ox.NamedNode(str(graph(name))), prefixes=TURTLE_PREFIXES)  # fmt: skip
     return dumps

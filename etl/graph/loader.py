@@ -18,6 +18,8 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from etl.graph.segments import copy_ranges
+
 PART_BYTES = 512 * 1024 * 1024
 QUEUED_PARTS = 2
 
@@ -63,6 +65,14 @@ class DatasetWriter:
         self.bytes_written += len(data)
         if self._part_size >= self.part_bytes:
             self._cut()
+
+    def append_copy(self, source: Path, ranges: list[list[int]]) -> int:
+        """Append byte ranges of another release's dataset.nq, *not* loading them (the store
+        already holds them); returns the bytes copied."""
+        self._out.flush()
+        copied = copy_ranges(source, ranges, self._out.fileno())
+        self.bytes_written += copied
+        return copied
 
     def _part_path(self) -> Path:
         return self.dataset.with_name(f".{self.dataset.name}.part{self._parts}")

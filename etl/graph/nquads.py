@@ -19,10 +19,12 @@ from typing import Any, Protocol
 import duckdb
 import polars as pl
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 
 from etl.core.warehouse import load_sql
 from etl.graph.mapping import TableMapping, quad_lines
 from etl.graph.models import DATA_SETS, GRAPH_ONTOLOGY, MAPPINGS, SQL_DIR, dataset_iri
+from etl.graph.segments import Segment, run_digest, runs, text_digest
 from etl.graph.terms import escape_text
 from etl.graph.vocab import ONTOLOGY_FILE, QB, graph
 
@@ -44,6 +46,7 @@ class GenerationStats:
     sources_by_graph: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     files_by_graph: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     skipped: list[str] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
 
     @property
     def lines(self) -> int:
@@ -101,33 +104,66 @@ def write_lines(out: Writer, lines: pl.Series) -> None:
         out.write(buffer.getbuffer())
 
 
-def write_frame(
-    out: Writer, frame: pl.DataFrame, mapping: TableMapping, stats: GenerationStats
-) -> int:
-    """Write the quads of one frame and record which graphs, sources and files they use."""
-    lines = quad_lines(frame, mapping)
-    write_lines(out, lines)
-    if mapping.graph_column is None:
-        graph_counts = {mapping.graph: lines.len()}
-        names = [mapping.graph]
-    else:
-        # Per-row graphs: count lines per graph from the line suffix.
-        suffix = lines.str.extract(r"<[^<>]*/graph/([^<>]+)> \.$", 1)
-        counts = suffix.value_counts()
-        graph_counts = dict(
-            zip(counts[suffix.name].to_list(), counts["count"].to_list(), strict=True)
-        )
-        names = list(graph_counts)
-    for name, count in graph_counts.items():
-        stats.lines_by_graph[name] += int(count)
-    stats.rows_by_mapping[mapping.name] += frame.height
-    for column, bucket in (("source_id", stats.sources_by_graph),
-                           ("source_file", stats.files_by_graph)):  # fmt: skip
-        if column in frame.columns:
-            values = frame.get_column(column).drop_nulls().unique().to_list()
-            for name in names:
-                bucket[name].update(str(v) for v in values)
-    return lines.len()
+class Reuse(Protocol):
+    """Segments of a previous release that can be copied instead of rendered."""
+
+    def take(self, key: str, digest: str) -> Segment | None: ...
+
+    def copy(self, segment: Segment, out: Counting) -> Segment: ...
+
+
+class Counting:
+    """A writer that knows how many bytes went through it (segment offsets)."""
+
+    def __init__(self, out: Writer) -> None:
+        self.out, self.offset = out, 0
+
+    def write(self, data: bytes | memoryview) -> None:
+        self.out.write(data)
+        self.offset += len(data)
+
+    def copy(self, source: Path, ranges: list[list[int]]) -> list[list[int]]:
+        """Append ranges of `source` (the writer must offer `append_copy`); the new ranges."""
+        start = self.offset
+        self.offset += self.out.append_copy(source, ranges)  # type: ignore[attr-defined]
+        return [[start, self.offset - start]] if self.offset > start else []
+
+
+def record(stats: GenerationStats, segment: Segment, mapping: str | None = None) -> None:
+    stats.segments.append(segment)
+    stats.lines_by_graph[segment.graph] += segment.lines
+    if mapping:
+        stats.rows_by_mapping[mapping] += segment.rows
+    stats.sources_by_graph[segment.graph].update(segment.sources)
+    stats.files_by_graph[segment.graph].update(segment.files)
+
+
+def write_run(out: Counting, frames: list[pl.DataFrame], mapping: TableMapping,
+              segment: Segment) -> None:  # fmt: skip
+    """Render one run of rows and fill in its segment (ranges, lines, sources, files)."""
+    start = out.offset
+    for frame in frames:
+        lines = quad_lines(frame, mapping)
+        write_lines(out, lines)
+        segment.lines += lines.len()
+        segment.rows += frame.height
+        for column, bucket in (("source_id", segment.sources), ("source_file", segment.files)):
+            if column in frame.columns:
+                bucket.extend(str(v) for v in frame.get_column(column).drop_nulls().unique())
+    segment.sources, segment.files = sorted(set(segment.sources)), sorted(set(segment.files))
+    segment.ranges = [[start, out.offset - start]] if out.offset > start else []
+
+
+def write_block(out: Counting, key: str, text: str, graph_name: str, lines: int,
+                reuse: Reuse | None) -> Segment:  # fmt: skip
+    """A hand-built block of N-Quads as its own segment (copied when unchanged)."""
+    digest = text_digest(text)
+    kept = reuse.take(key, digest) if reuse else None
+    if reuse is not None and kept is not None:
+        return reuse.copy(kept, out)
+    start = out.offset
+    out.write(text.encode("utf-8"))
+    return Segment(key, graph_name, digest, [[start, out.offset - start]], lines)
 
 
 def write_tables(
@@ -136,31 +172,57 @@ def write_tables(
     mappings: Sequence[TableMapping] = MAPPINGS,
     chunk_rows: int = CHUNK_ROWS,
     log: logging.Logger | Any = LOG,
+    reuse: Reuse | None = None,
 ) -> GenerationStats:
-    """Write the N-Quads of every mapped table that exists; skip (and log) the missing ones."""
+    """Write the N-Quads of every mapped table that exists; skip (and log) the missing ones.
+
+    With `reuse`, a segment whose source rows have the digest of a previous release's segment
+    is copied from that release instead of rendered.
+    """
     stats = GenerationStats()
+    counted = out if isinstance(out, Counting) else Counting(out)
     for mapping in mappings:
         if not table_exists(con, mapping.table):
             if mapping.table not in stats.skipped:
                 stats.skipped.append(mapping.table)
                 log.info(f"graph: {mapping.table} does not exist yet; skipped")
             continue
-        for frame in frames(con, mapping, chunk_rows):
-            write_frame(out, frame, mapping, stats)
+        for key, graph_name, run in runs(frames(con, mapping, chunk_rows), mapping):
+            digest = run_digest(run)
+            kept = reuse.take(key, digest) if reuse else None
+            if reuse is not None and kept is not None:
+                record(stats, reuse.copy(kept, counted), mapping.name)
+                continue
+            segment = Segment(key, graph_name, digest)
+            write_run(counted, run, mapping, segment)
+            record(stats, segment, mapping.name)
+    for name, graph_name, text, n in data_set_blocks(
+        {g for g, n in stats.lines_by_graph.items() if n}
+    ):
+        record(stats, write_block(counted, f"datasets|{name}", text, graph_name, n, reuse))
+    return stats
+
+
+def data_set_blocks(graphs: set[str]) -> list[tuple[str, str, str, int]]:
+    """(name, graph, N-Quads, lines) of the qb:DataSet node of each of `graphs` with one."""
+    blocks = []
     for name, graph_name, structure, label in DATA_SETS:
-        if stats.lines_by_graph.get(graph_name):
+        if graph_name in graphs:
             iri = dataset_iri(name)
             triples = [
                 (iri, RDF.type, QB.DataSet),
                 (iri, QB.structure, structure),
                 (iri, RDFS.label, Literal(label, lang="en")),
             ]
-            out.write(nquads(triples, graph_name).encode("utf-8"))
-            stats.lines_by_graph[graph_name] += len(triples)
-    return stats
+            blocks.append((name, graph_name, nquads(triples, graph_name), len(triples)))
+    return blocks
 
 
 def ontology_text(path: Path = ONTOLOGY_FILE) -> tuple[str, int]:
-    """The ontology as N-Quads in its own named graph, and its triple count."""
-    onto = Graph().parse(path, format="turtle")
-    return nquads(onto, GRAPH_ONTOLOGY), len(onto)
+    """The ontology as N-Quads in its own named graph, and its triple count.
+
+    Blank nodes get canonical labels and lines are sorted, so the same ontology file gives the
+    same bytes in every release (its segment is then reused as is)."""
+    onto = to_canonical_graph(Graph().parse(path, format="turtle"))
+    lines = nquads(onto, GRAPH_ONTOLOGY).splitlines(keepends=True)
+    return "".join(sorted(lines)), len(onto)
