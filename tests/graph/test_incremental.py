@@ -49,7 +49,7 @@ def quads_of_store(path: Path) -> set[tuple[str, ...]]:
     out = {
         tuple("_:" if isinstance(t, ox.BlankNode) else str(t) for t in q)
         for q in store
-        if q.graph_name.value != str(PROVENANCE)  # type: ignore[union-attr]
+        if q.graph_name.value != str(PROVENANCE)
     }
     del store
     return out

@@ -37,19 +37,19 @@ DEFECTS = [
         f"<{ID}province/CN-JX>",
         "label",
         "UniqueLang",
-    ),  # fmt: skip
+    ),
     (
         f'<{ID}source/wikipedia-creg> <http://purl.org/dc/terms/title> ""',
         f"<{ID}source/wikipedia-creg>",
         "title",
         "MinLength",
-    ),  # fmt: skip
+    ),
     (
         f"<https://example.org/stray> <{REE}source> <{ID}source/wikipedia-creg>",
         "<https://example.org/stray>",
         None,
         "Pattern",
-    ),  # fmt: skip
+    ),
     (
         f"<{ID}quota/orphan> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{REE}Quota>",
         f"<{ID}quota/orphan>",
