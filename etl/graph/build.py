@@ -150,7 +150,7 @@ def build_release(
         seconds["generate_write_and_load"] = time.perf_counter() - clock
 
         clock = time.perf_counter()
-        counts = count_by_graph(store)
+        counts = count_by_graph(store, dict(stats.lines_by_graph))
         classes = class_partitions(store)
         seconds["count"] = time.perf_counter() - clock
         clock = time.perf_counter()

@@ -20,7 +20,7 @@ import pyoxigraph as ox
 
 from etl.graph.segments import copy_ranges
 
-PART_BYTES = 512 * 1024 * 1024
+PART_BYTES = 256 * 1024 * 1024
 QUEUED_PARTS = 2
 
 
