@@ -1,17 +1,17 @@
-"""Write `dataset.nq` and bulk-load the release's store from it at the same time.
+"""Write `dataset.nq`, then bulk-load the release's store from it in one call.
 
-Oxigraph bulk-loads fastest from a file path. `DatasetWriter` appends the generated N-Quads to
-`dataset.nq` and also cuts them into parts of about `PART_BYTES`; a loader thread bulk-loads
-each finished part into the store (by path, then deletes it) while generation goes on, so
-loading overlaps generation instead of following it. Memory stays bounded: at most
-`QUEUED_PARTS` parts wait on disk, and no part is held in Python.
+Oxigraph bulk-loads fastest from one file path in one call: loading the file in parts while it
+is written (tried: 256 MB parts in a thread) made every later part overlap the store's sorted
+files already written, and the whole load took several times Oxigraph's own load of the same
+file. So `DatasetWriter` appends the generated N-Quads to `dataset.nq` and, on close,
+bulk-loads either the whole file (full release) or only the side file of the segments it
+rendered (incremental release: copied segments are already in the copied store).
 """
 
 from __future__ import annotations
 
 import os
-import queue
-import threading
+import time
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -20,51 +20,25 @@ import pyoxigraph as ox
 
 from etl.graph.segments import copy_ranges
 
-PART_BYTES = 256 * 1024 * 1024
-QUEUED_PARTS = 2
-
 
 class DatasetWriter:
-    """`dataset.nq` plus the store it is loaded into, part by part, in a background thread."""
+    """`dataset.nq` and the store it is loaded into when the writer closes."""
 
-    def __init__(self, dataset: Path, store: ox.Store, part_bytes: int = PART_BYTES) -> None:
+    def __init__(self, dataset: Path, store: ox.Store, *, delta: bool = False) -> None:
         self.dataset = Path(dataset)
         self.store = store
-        self.part_bytes = part_bytes
         self.bytes_written = 0
+        self.load_seconds = 0.0
         self._out: IO[bytes] = open(self.dataset, "wb")  # noqa: SIM115 (closed in close())
-        self._part: IO[bytes] | None = None
-        self._part_size = 0
-        self._parts = 0
-        self._queue: queue.Queue[Path | None] = queue.Queue(maxsize=QUEUED_PARTS)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._load, name="graph-bulk-load", daemon=True)
-        self._thread.start()
-
-    def _load(self) -> None:
-        while (path := self._queue.get()) is not None:
-            try:
-                if self._error is None:
-                    # lenient: skip Oxigraph's IRI re-validation; every IRI was built by
-                    # etl.graph.terms, and the tests parse every file back.
-                    self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
-            except BaseException as exc:  # re-raised in close()
-                self._error = exc
-            finally:
-                path.unlink(missing_ok=True)
+        self._delta_path = self.dataset.with_name(f".{self.dataset.name}.delta")
+        self._delta: IO[bytes] | None = open(self._delta_path, "wb") if delta else None  # noqa: SIM115
 
     def write(self, data: bytes | memoryview) -> None:
         """Append whole N-Quads lines (a block ending with a newline)."""
-        if self._error is not None:
-            raise self._error
         self._out.write(data)
-        if self._part is None:
-            self._part = open(self._part_path(), "wb")  # noqa: SIM115 (closed in _cut())
-        self._part.write(data)
-        self._part_size += len(data)
+        if self._delta is not None:
+            self._delta.write(data)
         self.bytes_written += len(data)
-        if self._part_size >= self.part_bytes:
-            self._cut()
 
     def append_copy(self, source: Path, ranges: list[list[int]]) -> int:
         """Append byte ranges of another release's dataset.nq, *not* loading them (the store
@@ -74,30 +48,22 @@ class DatasetWriter:
         self.bytes_written += copied
         return copied
 
-    def _part_path(self) -> Path:
-        return self.dataset.with_name(f".{self.dataset.name}.part{self._parts}")
-
-    def _cut(self) -> None:
-        if self._part is None:
-            return
-        self._part.close()
-        self._queue.put(self._part_path())
-        self._part, self._part_size = None, 0
-        self._parts += 1
-
     def close(self) -> None:
-        """Flush the last part, wait for the store to have every quad, fsync `dataset.nq`."""
-        try:
-            self._cut()
-        finally:
-            self._queue.put(None)
-            self._thread.join()
-            self._out.flush()
-            os.fsync(self._out.fileno())
-            self._out.close()
-        if self._error is not None:
-            raise self._error
+        """fsync `dataset.nq`, then bulk-load it (or the rendered segments only) into the store."""
+        self._out.flush()
+        os.fsync(self._out.fileno())
+        self._out.close()
+        path = self.dataset
+        if self._delta is not None:
+            self._delta.close()
+            path = self._delta_path
+        clock = time.perf_counter()
+        # lenient: skip Oxigraph's IRI re-validation; every IRI was built by etl.graph.terms,
+        # and the tests parse every file back.
+        self.store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
         self.store.flush()
+        self.load_seconds = time.perf_counter() - clock
+        self._delta_path.unlink(missing_ok=True)
 
     def __enter__(self) -> DatasetWriter:
         return self
@@ -111,11 +77,7 @@ class DatasetWriter:
         if exc is None:
             self.close()
             return
-        self._error = self._error or exc
-        self._queue.put(None)
-        self._thread.join()
         self._out.close()
-        if self._part is not None:
-            self._part.close()
-        for leftover in self.dataset.parent.glob(f".{self.dataset.name}.part*"):
-            leftover.unlink(missing_ok=True)
+        if self._delta is not None:
+            self._delta.close()
+        self._delta_path.unlink(missing_ok=True)
