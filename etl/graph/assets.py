@@ -83,6 +83,7 @@ def release_candidate(
             warehouse_path=warehouse.path,
             data_dir=Path(settings.data_dir),
             run_label=f"graph build in Dagster run {context.run_id}",
+            base=store.current_or_none(graph_dir),
             log=context.log,
         )
     finally:
