@@ -56,7 +56,7 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
                 + (" · SYNTHETIC" if g["is_synthetic"][0] else "")
                 + ": imports, M USD",
                 "China's share (%) and supplier HHI",
-                f"From China by group and province, {g['year'].max()}",
+                f"From China by group and province, {max(g['year'].to_list())}",
             )
         ],
         specs=[[{}, {"secondary_y": True}, {}] for _ in groups],

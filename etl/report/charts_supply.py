@@ -39,7 +39,8 @@ def holders_chart(data: ReportData, colors: dict[str, str]) -> Chart:
     if holders.is_empty() or national.is_empty():
         return Chart("holders", title, "", None, "No quota rows by holder.", source=source)
     quota_types = sorted(set(national["quota_type"]))
-    years = range(int(national["year"].min()), int(national["year"].max()) + 1)
+    all_years = national["year"].to_list()
+    years = range(min(all_years), max(all_years) + 1)
     fig = make_subplots(
         rows=2,
         cols=len(quota_types),
@@ -235,19 +236,23 @@ def capacity_outside_china_chart(data: ReportData) -> Chart:
         )
     cap = cap.filter(pl.col("outside_china"))
     units = sorted(set(cap["capacity_unit"]))
+    # each panel as tall as its rows (a one-row unit gets a thin panel, not a fifth of the chart)
+    heights = [
+        cap.filter(pl.col("capacity_unit") == u).select("country_name", "stage").unique().height + 1
+        for u in units
+    ]
     fig = make_subplots(
         rows=len(units),
         cols=1,
-        vertical_spacing=0.16 / max(1, len(units)) * 2,
+        vertical_spacing=0.32 / max(1, len(units)),
+        row_heights=[h / sum(heights) for h in heights],
         subplot_titles=[f"unit: {u}" for u in units],
     )
     bases = sorted(set(cap["basis"]))
     colors = {b: PALETTE[i % len(PALETTE)] for i, b in enumerate(bases)}
     shown: set[str] = set()
-    heights = []
     for row, unit in enumerate(units, start=1):
         part = cap.filter(pl.col("capacity_unit") == unit).sort("country_name", "stage")
-        heights.append(part.select("country_name", "stage").unique().height)
         for basis in bases:
             series = part.filter(pl.col("basis") == basis)
             if series.is_empty():
