@@ -50,6 +50,9 @@ class Field:
     minimum: float | None = None
     pattern: str | None = None
     description: str = ""
+    # Words read as "no value"; None means NULL_WORDS. A reader that keeps "NA" as data
+    # (USGS qualifiers) passes ("",).
+    null_words: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +258,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
         {"source_file": file_label, "source_row": n, "field": None, "value": None, "reason": why}
         for n, why in bad_lines
     ]
+    nulls = {f.name: NULL_WORDS if f.null_words is None else f.null_words for f in contract.fields}
     blank = 0
     while True:
         try:
@@ -302,7 +306,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
         rows.append(line)
         for name, idx in wanted.items():
             value = record[idx].replace("\u00a0", " ").strip() if idx < len(record) else ""
-            columns[name].append(None if value in NULL_WORDS else value)
+            columns[name].append(None if value in nulls.get(name, NULL_WORDS) else value)
     raw = pl.DataFrame(
         {
             **{n: pl.Series(n, v, dtype=pl.String) for n, v in columns.items()},

@@ -9,7 +9,7 @@ Named graphs (`https://w3id.org/reekg/graph/{name}`), one per source dataset:
 | capacity-quotas | core.quotas |
 | capacity-reallocations | core.holdings_baseline, core.reallocations |
 | capacity-facilities | core.facilities |
-| production | core.production, core.production_world |
+| production | core.production, core.production_world, core.us_salient (net import reliance) |
 | trade-{dataset} | core.trade_flows, one graph per value of its `dataset` column |
 | trade-agreements | core.buyers, core.supply_agreements |
 | ontology | ontology/reekg.ttl |
@@ -74,6 +74,12 @@ DATA_SETS: tuple[tuple[str, str, URIRef, str], ...] = (
     ("holdings", GRAPH_REALLOCATIONS, REE.holdingStructure, "Capacity holdings by province"),
     ("reallocations", GRAPH_REALLOCATIONS, REE.holdingStructure, "Capacity reallocation legs"),
     ("production", GRAPH_PRODUCTION, REE.productionStructure, "Mine production by country"),
+    (
+        "net-import-reliance",
+        GRAPH_PRODUCTION,
+        REE.importRelianceStructure,
+        "US net import reliance on rare earths",
+    ),
 )
 
 MAPPINGS: tuple[TableMapping, ...] = (
@@ -266,8 +272,10 @@ MAPPINGS: tuple[TableMapping, ...] = (
             (REE.country, Ref("country", "country_iso3")),
             (REE.year, Lit("year", "integer")),
             (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            (REE.qualifier, Lit("qualifier")),
             (REE.isEstimate, Lit("is_estimate", "boolean")),
             (REE.reservesTonnes, Lit("reserves_t", "decimal")),
+            (REE.reservesQualifier, Lit("reserves_qualifier")),
             (REE.productionNote, Lit("production_notes")),
             (REE.reservesNote, Lit("reserves_notes")),
             SOURCE,
@@ -282,8 +290,26 @@ MAPPINGS: tuple[TableMapping, ...] = (
             (REE.country, Ref("country", "country_iso3")),
             (REE.year, Lit("year", "integer")),
             (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            (REE.qualifier, Lit("qualifier")),
             (REE.reservesTonnes, Lit("reserves_t", "decimal")),
+            (REE.reservesQualifier, Lit("reserves_qualifier")),
             (REE.isRounded, Lit("is_rounded", "boolean")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="net_import_reliance", table="core.us_salient",
+        sql="select_production_import_reliance", graph=GRAPH_PRODUCTION,
+        kind="import-reliance", key="key", classes=(REE.NetImportReliance,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("net-import-reliance"))),
+            (REE.edition, Lit("edition")),
+            (REE.country, Ref("country", "country_iso3")),
+            (REE.year, Lit("year", "integer")),
+            (REE.materialForm, Lit("material_form")),
+            (REE.percentOfConsumption, Lit("nir_pct", "decimal")),
+            (REE.qualifier, Lit("qualifier")),
+            (REE.isNetExporter, Lit("is_net_exporter", "boolean")),
             SOURCE,
         ),
     ),

@@ -1,5 +1,5 @@
-"""Production and reserves: the USGS Mineral Commodity Summaries world table, one edition per
-partition, loaded exactly as published."""
+"""Production and reserves: the USGS Mineral Commodity Summaries world table and US salient
+statistics, one edition per partition, loaded exactly as published (qualifiers kept)."""
 
 from datetime import date
 from pathlib import Path
@@ -14,15 +14,26 @@ from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import (
     WRITER_POOL,
     WarehouseResource,
+    load_sql,
     query_frame,
     replace_quarantine,
     replace_rows,
 )
-from etl.production.models import usgs_world_contract, year_columns
+from etl.production.models import (
+    SALIENT_FIXED,
+    SALIENT_ITEMS,
+    YearColumn,
+    header,
+    qualified_value,
+    qualifier,
+    salient_contract,
+    usgs_world_contract,
+    year_columns,
+)
 
 GROUP = "production"
 SQL_DIR = Path(__file__).parent / "sql"
-EDITION_SOURCES = {"2024": "usgs-mcs2024-rare-earths"}
+UNKNOWN_COUNTRY = "unknown country name (add it to data/reference/country_aliases.csv)"
 
 
 FIRST_EDITION = 2020
@@ -37,32 +48,53 @@ def editions(today: date | None = None) -> list[str]:
 USGS_EDITIONS = dg.StaticPartitionsDefinition(editions())
 
 
+def world_source_id(edition: str) -> str:
+    """The registered source of one edition's world table."""
+    return f"usgs-mcs{edition}-rare-earths"
+
+
+def salient_source_id(edition: str) -> str:
+    """The registered source of one edition's US salient-statistics table."""
+    return f"usgs-mcs{edition}-rare-earths-salient"
+
+
+def _optional(frame: pl.DataFrame, name: str) -> pl.Expr:
+    """A column of the file, or null where this edition's layout has no such column."""
+    return pl.col(name) if name in frame.columns else pl.lit(None, pl.String)
+
+
 def tidy_usgs(
-    good: pl.DataFrame, columns: list, codes: pl.DataFrame, edition: str, source_id: str
+    good: pl.DataFrame,
+    columns: list[YearColumn],
+    codes: pl.DataFrame,
+    edition: str,
+    source_id: str,
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Long rows per country and year; the world total row kept apart; unknown names rejected."""
+    """Long rows per country and year; the world total row kept apart; unknown names rejected.
+
+    Every number comes with its qualifier (`>`, `<`, `W`, `XX`, `E`, `NA`, `-` or null).
+    """
     named = good.join(
         codes.select(pl.col("code").alias("Country"), pl.col("iso3")), on="Country", how="left"
     )
     unknown = pl.col("iso3").is_null()
-    rejected = reject_where(
-        named,
-        unknown,
-        "Country",
-        "unknown country name (add it to data/reference/country_aliases.csv)",
-    )
+    rejected = reject_where(named, unknown, "Country", UNKNOWN_COUNTRY)
     named = named.filter(~unknown)
+    reserves = _optional(named, "Reserves_t").alias("Reserves_t")
+    named = named.with_columns(reserves)
     long = pl.concat(
         [
             named.select(
                 pl.lit(edition).alias("edition"),
                 pl.col("iso3").alias("country_iso3"),
                 pl.lit(c.year, pl.Int32).alias("year"),
-                pl.col(c.name).alias("tonnes_reo"),
+                qualified_value(c.name).alias("tonnes_reo"),
+                qualifier(c.name).alias("qualifier"),
                 pl.lit(c.is_estimate).alias("is_estimate"),
-                pl.col("Reserves_t").alias("reserves_t"),
-                pl.col("Prod_notes").alias("production_notes"),
-                pl.col("Reserves_notes").alias("reserves_notes"),
+                qualified_value("Reserves_t").alias("reserves_t"),
+                qualifier("Reserves_t").alias("reserves_qualifier"),
+                _optional(named, "Prod_notes").alias("production_notes"),
+                _optional(named, "Reserves_notes").alias("reserves_notes"),
                 pl.lit(source_id).alias("source_id"),
             )
             for c in columns
@@ -73,11 +105,62 @@ def tidy_usgs(
         "edition",
         "year",
         "tonnes_reo",
+        "qualifier",
         "reserves_t",
+        "reserves_qualifier",
         pl.lit(True).alias("is_rounded"),
         "source_id",
     )
     return long.filter(~is_world).sort("country_iso3", "year"), world, rejected
+
+
+def tidy_salient(good: pl.DataFrame, edition: str, source_id: str) -> pl.DataFrame:
+    """US salient statistics in long form: one row per year and item, value plus qualifier."""
+    values = [
+        c
+        for c in good.columns
+        if c not in {*(f.name for f in SALIENT_FIXED), "source_file", "source_row"}
+    ]
+    items = pl.DataFrame(
+        {
+            "source_column": list(SALIENT_ITEMS),
+            "item": [i.item for i in SALIENT_ITEMS.values()],
+            "unit": [i.unit for i in SALIENT_ITEMS.values()],
+            "element_symbol": [i.element_symbol for i in SALIENT_ITEMS.values()],
+        },
+        schema={
+            "source_column": pl.String,
+            "item": pl.String,
+            "unit": pl.String,
+            "element_symbol": pl.String,
+        },
+    )
+    long = good.unpivot(
+        index=["Commodity", "Year", "source_file", "source_row"],
+        on=values,
+        variable_name="source_column",
+        value_name="cell",
+    )
+    return (
+        long.join(items, on="source_column", how="left")
+        .select(
+            pl.lit(edition).alias("edition"),
+            pl.lit("USA").alias("country_iso3"),
+            pl.col("Commodity").alias("commodity"),
+            pl.col("Year").cast(pl.Int32).alias("year"),
+            # a column this code does not know yet still lands, under its published name
+            pl.coalesce("item", pl.col("source_column").str.to_lowercase()).alias("item"),
+            qualified_value("cell").alias("value"),
+            qualifier("cell").alias("qualifier"),
+            "unit",
+            "element_symbol",
+            "source_column",
+            pl.lit(source_id).alias("source_id"),
+            "source_file",
+            "source_row",
+        )
+        .sort("year", "source_column")
+    )
 
 
 @dg.asset(
@@ -90,13 +173,18 @@ def tidy_usgs(
     backfill_policy=dg.BackfillPolicy.single_run(),
     deps=[dg.AssetKey(["reference", "countries"]), dg.AssetKey(["reference", "sources"])],
     description="USGS Mineral Commodity Summaries: world mine production and reserves by country "
-    "(core.production) and the rounded world total kept apart (core.production_world), t REO. "
-    "One partition per edition; year columns are read from the header.",
+    "(core.production) and the rounded world total kept apart (core.production_world), t REO, "
+    "and the US salient statistics (core.us_salient: trade, consumption, oxide prices, net "
+    "import reliance). One partition per edition; columns are read from each file's header and "
+    "every number keeps its USGS qualifier.",
 )
 def usgs_world(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        con.execute(load_sql(SQL_DIR, "create_production_tables"))
     loaded = [e for e in context.partition_keys if _load_edition(e, warehouse, settings)]
+    salient = [e for e in context.partition_keys if _load_salient(e, warehouse, settings)]
     missing = sorted(set(context.partition_keys) - set(loaded))
     if missing:
         context.log.info(f"no USGS file for edition(s) {', '.join(missing)}: nothing to load")
@@ -105,32 +193,52 @@ def usgs_world(
             con,
             "core.production",
             editions_loaded=dg.MetadataValue.text(", ".join(loaded) or "none"),
+            salient_editions_loaded=dg.MetadataValue.text(", ".join(salient) or "none"),
         )
 
 
+def _raw_long(raw: pl.DataFrame) -> pl.DataFrame:
+    """Raw cells in long form (file, row, column, value): each edition has its own columns."""
+    return raw.unpivot(
+        index=["source_file", "source_row"], variable_name="column_name", value_name="value"
+    ).sort("source_row", "column_name")
+
+
 def _load_edition(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> bool:
-    """Load one edition's file if it exists; False when there is no file for it."""
+    """Load one edition's world table if it exists; False when there is no file for it."""
     relpath = f"production/mcs{edition}-raree_world.csv"
     path = settings.source(relpath)
     if not path.exists():
         return False
     columns = year_columns(path)
-    result = read_contract(path, usgs_world_contract(columns), label=relpath)
-    source_id = EDITION_SOURCES.get(edition, f"usgs-mcs{edition}-rare-earths")
+    result = read_contract(path, usgs_world_contract(columns, header(path)), label=relpath)
     with warehouse.connect() as con:
         codes = query_frame(
             con, "SELECT code, iso3 FROM core.country_codes WHERE system IN ('name', 'iso3')"
         )
-        countries, world, rejected = tidy_usgs(result.good, columns, codes, edition, source_id)
+        countries, world, rejected = tidy_usgs(
+            result.good, columns, codes, edition, world_source_id(edition)
+        )
         rejected = pl.concat([result.rejected, rejected])
-        # raw in long form (file, row, column, value): each edition has its own year columns
-        raw_long = result.raw.unpivot(
-            index=["source_file", "source_row"], variable_name="column_name", value_name="value"
-        ).sort("source_row", "column_name")
-        replace_rows(con, "raw.usgs_world", raw_long, "source_file = ?", [relpath])
+        replace_rows(con, "raw.usgs_world", _raw_long(result.raw), "source_file = ?", [relpath])
         replace_rows(con, "core.production", countries, "edition = ?", [edition])
         replace_rows(con, "core.production_world", world, "edition = ?", [edition])
         replace_quarantine(con, "usgs_world", edition, rejected)
+    return True
+
+
+def _load_salient(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> bool:
+    """Load one edition's US salient statistics if the file exists."""
+    relpath = f"production/mcs{edition}-raree_salient.csv"
+    path = settings.source(relpath)
+    if not path.exists():
+        return False
+    result = read_contract(path, salient_contract(path), label=relpath)
+    salient = tidy_salient(result.good, edition, salient_source_id(edition))
+    with warehouse.connect() as con:
+        replace_rows(con, "raw.usgs_salient", _raw_long(result.raw), "source_file = ?", [relpath])
+        replace_rows(con, "core.us_salient", salient, "edition = ?", [edition])
+        replace_quarantine(con, "usgs_salient", edition, result.rejected)
     return True
 
 
@@ -141,4 +249,32 @@ world_production = sql_mart(
     GROUP,
     "Mine production and reserves by edition, country (ISO3) and year with each country's share "
     "of the world total; China's share by year is one query away.",
+)
+
+
+production_revisions = sql_mart(
+    "production_revisions",
+    SQL_DIR,
+    [usgs_world.key],
+    GROUP,
+    "How each country-year production figure moved between USGS editions: the figure in each "
+    "edition beside the previous edition's figure for the same country and year, with the change.",
+)
+
+net_import_reliance = sql_mart(
+    "net_import_reliance",
+    SQL_DIR,
+    [usgs_world.key],
+    GROUP,
+    "US net import reliance on rare earths by edition, year and item, percent of apparent "
+    "consumption: '>95' is 95 with qualifier '>', 'E' (net exporter) has no number.",
+)
+
+oxide_prices = sql_mart(
+    "oxide_prices",
+    SQL_DIR,
+    [usgs_world.key, dg.AssetKey(["reference", "elements"])],
+    GROUP,
+    "Rare-earth oxide (and mischmetal) prices by edition and year, USD/kg, from the US salient "
+    "statistics, with the element each oxide belongs to.",
 )

@@ -6,7 +6,13 @@ from etl.production import assets, checks
 from etl.production.fetch_usgs import production_fetch_usgs_february, usgs_fetch_job
 
 defs = dg.Definitions(
-    assets=[assets.usgs_world, assets.world_production],
+    assets=[
+        assets.usgs_world,
+        assets.world_production,
+        assets.production_revisions,
+        assets.net_import_reliance,
+        assets.oxide_prices,
+    ],
     asset_checks=checks.ALL,
     jobs=[usgs_fetch_job],
     schedules=[production_fetch_usgs_february],

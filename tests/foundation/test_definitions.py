@@ -23,6 +23,9 @@ FOUNDATION_KEYS = {
     "marts/quota_change",
     "marts/reallocation_ledger",
     "marts/world_production",
+    "marts/production_revisions",
+    "marts/net_import_reliance",
+    "marts/oxide_prices",
     "publish/warehouse",
 }
 
@@ -46,6 +49,17 @@ def test_yearly_quota_partitions_cover_the_bundled_years(tmp_path):
     assert spec.partitions_def is not None
     keys = spec.partitions_def.get_partition_keys()
     assert keys[0] == "2015" and "2023" in keys
+
+
+def test_usgs_edition_partitions_cover_the_bundled_editions(tmp_path):
+    defs = build_defs(Settings.under(tmp_path))
+    spec = next(
+        s
+        for s in defs.resolve_all_asset_specs()
+        if s.key == dg.AssetKey(["production", "usgs_world"])
+    )
+    assert spec.partitions_def is not None
+    assert {"2022", "2023", "2024"} <= set(spec.partitions_def.get_partition_keys())
 
 
 def test_workspace_points_at_the_definitions():

@@ -49,9 +49,14 @@ CREATE TABLE core.facilities (facility_id VARCHAR, name VARCHAR, operator_id VAR
     feedstock VARCHAR, status VARCHAR, source_id VARCHAR);
 CREATE TABLE core.production (edition VARCHAR, country_iso3 VARCHAR, year INTEGER,
     tonnes_reo DOUBLE, is_estimate BOOLEAN, reserves_t DOUBLE, production_notes VARCHAR,
-    reserves_notes VARCHAR, source_id VARCHAR);
+    reserves_notes VARCHAR, source_id VARCHAR, qualifier VARCHAR, reserves_qualifier VARCHAR);
 CREATE TABLE core.production_world (edition VARCHAR, year INTEGER, tonnes_reo DOUBLE,
-    reserves_t DOUBLE, is_rounded BOOLEAN, source_id VARCHAR);
+    reserves_t DOUBLE, is_rounded BOOLEAN, source_id VARCHAR, qualifier VARCHAR,
+    reserves_qualifier VARCHAR);
+CREATE TABLE core.us_salient (edition VARCHAR, country_iso3 VARCHAR, commodity VARCHAR,
+    year INTEGER, item VARCHAR, value DOUBLE, qualifier VARCHAR, unit VARCHAR,
+    element_symbol VARCHAR, source_column VARCHAR, source_id VARCHAR, source_file VARCHAR,
+    source_row BIGINT);
 """
 
 TRADE_DDL = """
@@ -108,9 +113,18 @@ INSERT INTO core.facilities VALUES
  ('jx-plant', 'Jiangxi plant', 'sep-a', 'CN-JX', 'CHN', 1000.0, 'NdPr oxide', 'concentrate',
   'operating', 'illustrative-jx');
 INSERT INTO core.production VALUES
- ('MCS2024', 'CHN', 2023, 240000.0, true, 44000000.0, 'quota', NULL, 'wikipedia-creg');
+ ('MCS2024', 'CHN', 2023, 240000.0, true, 44000000.0, 'quota', NULL, 'wikipedia-creg', NULL,
+  NULL);
 INSERT INTO core.production_world VALUES
- ('MCS2024', 2023, 350000.0, 110000000.0, true, 'wikipedia-creg');
+ ('MCS2024', 2023, 350000.0, 110000000.0, true, 'wikipedia-creg', NULL, '>');
+INSERT INTO core.us_salient VALUES
+ ('MCS2024', 'USA', 'Rare Earths', 2023, 'net_import_reliance_compounds_and_metals', 95.0, '>',
+  'percent of apparent consumption', NULL, 'NIR_Compounds-Metals_t', 'wikipedia-creg', 'x.csv',
+  6),
+ ('MCS2024', 'USA', 'Rare Earths', 2023, 'net_import_reliance_mineral_concentrates', NULL, 'E',
+  'percent of apparent consumption', NULL, 'NIR_Concentrate_t', 'wikipedia-creg', 'x.csv', 6),
+ ('MCS2024', 'USA', 'Rare Earths', 2023, 'price_neodymium_oxide_99.5pct', 80.0, NULL, 'USD/kg',
+  'Nd', 'Price_Nd2O3_dkg', 'wikipedia-creg', 'x.csv', 6);
 """
 
 TINY_TRADE_ROWS = """

@@ -134,8 +134,8 @@ def test_q5_sources_behind_a_figure(graph_store: ox.Store) -> None:
 def test_q5_works_for_a_production_figure(graph_store: ox.Store) -> None:
     figure = graph_store.query(
         "SELECT ?f WHERE { GRAPH ?g { ?f a <https://w3id.org/reekg/ontology#Production> ; "
-        "<https://w3id.org/reekg/ontology#country> <https://w3id.org/reekg/id/country/CHN> } } "
-        "LIMIT 1"
+        "<https://w3id.org/reekg/ontology#country> <https://w3id.org/reekg/id/country/CHN> ; "
+        '<https://w3id.org/reekg/ontology#edition> "2024" } } LIMIT 1'
     )
     assert isinstance(figure, ox.QuerySolutions)
     iri = next(iter(figure))["f"].value
@@ -155,6 +155,36 @@ def test_q6_china_share_of_world_mine_production(graph_store: ox.Store) -> None:
     assert Decimal(by_year["2023"]["share"]) == pytest.approx(Decimal(240000) / Decimal(350000))
     assert by_year["2023"]["worldIsRounded"] == "true"
     assert by_year["2023"]["chinaSource"] == f"{ID}source/usgs-mcs2024-rare-earths"
+
+
+def test_q7_china_share_by_edition_with_revisions_matches_sql(
+    graph_store: ox.Store, published: duckdb.DuckDBPyConnection
+) -> None:
+    rows = run(graph_store, "q7_china_share_by_edition_with_revisions.rq")
+    sparql = {
+        (r["edition"], int(r["year"])): (
+            float(r["chinaTonnes"]),
+            float(r["share"]),
+            r["previousEdition"],
+            None if r["previousTonnes"] is None else float(r["previousTonnes"]),
+            None if r["change"] is None else float(r["change"]),
+        )
+        for r in rows
+    }
+    sql = {
+        (edition, year): (tonnes, share, previous_edition, previous, change)
+        for edition, year, tonnes, share, previous_edition, previous, change in published.sql(
+            "SELECT edition, year, tonnes_reo, share_of_world, previous_edition, "
+            "previous_tonnes_reo, change_t FROM marts.production_revisions "
+            "WHERE country_iso3 = 'CHN'"
+        ).fetchall()
+    }
+    assert set(sparql) == set(sql) and {e for e, _ in sql} == {"2022", "2023", "2024"}
+    for key, (tonnes, share, previous_edition, previous, change) in sql.items():
+        assert sparql[key][0] == tonnes and sparql[key][2:] == (previous_edition, previous, change)
+        assert sparql[key][1] == pytest.approx(share, rel=1e-12)
+    # MCS2023 and MCS2024 both give China 2022 as 210,000 t: no revision
+    assert sparql[("2024", 2022)][2:] == ("2023", 210000.0, 0.0)
 
 
 def test_provenance_names_the_bundled_files_with_checksums(graph_store: ox.Store) -> None:

@@ -1,5 +1,5 @@
--- World mine production by year, per source edition (country WLD).
+-- World mine production by year, per source edition (country WLD), with the USGS qualifiers.
 SELECT concat_ws('-', edition, 'WLD', CAST(year AS VARCHAR)) AS key, edition, 'WLD' AS country_iso3,
-       year, tonnes_reo, reserves_t, is_rounded, source_id
+       year, tonnes_reo, qualifier, reserves_t, reserves_qualifier, is_rounded, source_id
 FROM core.production_world
 ORDER BY key
