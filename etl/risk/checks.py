@@ -31,6 +31,12 @@ ALL = [
     ),
     sql_check(
         ["marts", "supply_risk"],
+        "key_unique",
+        load_sql(SQL_DIR, "check_key_unique"),
+        "One row per assessment year, importer, material, stage, variant and sourcing.",
+    ),
+    sql_check(
+        ["marts", "supply_risk"],
         "eu_rows_complete",
         load_sql(SQL_DIR, "check_eu_rows_complete"),
         "Every assessed rare earth and scandium has an EU27 baseline row for both stages.",
