@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint format dev serve bench browser clean
+.PHONY: help setup run test lint imports format dev serve bench browser clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,25 +26,29 @@ $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 setup: $(VENV)/.synced ## Create .venv with the locked dependencies
 
 run: setup ## Materialize every asset on the bundled data and print a summary
-	$(BIN)/python -m etl.ops
+	$(BIN)/python -m etl.cli
 
 browser: ## Install headless Chromium for the report test (Debian package)
 	@if [ -f tests/report/ensure_chromium.sh ]; then bash tests/report/ensure_chromium.sh; fi
 
-test: setup browser ## Run the whole test suite
+test: lint browser ## Linters (ruff, mypy, import graph), then the whole test suite
 	$(BIN)/pytest -q
 
-lint: setup ## ruff (lint + format check) and mypy
-	$(BIN)/ruff check etl tests bench
-	$(BIN)/ruff format --check etl tests bench
+lint: setup ## ruff (lint + format check), mypy, and the import graph of etl/ (no cycle)
+	$(BIN)/ruff check etl tests bench tools
+	$(BIN)/ruff format --check etl tests bench tools
 	$(BIN)/mypy
+	$(BIN)/python -m tools.imports
+
+imports: setup ## Import graph of etl/: cycles and layer breaches (function-level imports too)
+	$(BIN)/python -m tools.imports
 
 format: setup ## Apply ruff fixes and formatting
-	$(BIN)/ruff check --fix etl tests bench
-	$(BIN)/ruff format etl tests bench
+	$(BIN)/ruff check --fix etl tests bench tools
+	$(BIN)/ruff format etl tests bench tools
 
 dev: setup ## Dagster UI with the asset graph and daemon (http://127.0.0.1:3000)
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} $(BIN)/python -c "from etl.ops.run import ensure_instance_home; from pathlib import Path; import os; ensure_instance_home(Path(os.environ['DAGSTER_HOME']))"
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} $(BIN)/python -c "from etl.ops.instance import ensure_instance_home; from pathlib import Path; import os; ensure_instance_home(Path(os.environ['DAGSTER_HOME']))"
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} $(BIN)/dagster dev -w workspace.yaml
 
 serve: setup ## SPARQL endpoint on the published graph (http://127.0.0.1:7878)

@@ -39,7 +39,7 @@ def main() -> int:
             "--workdir",
             str(work / "trade"),
         ],
-        [python, "-m", "etl.ops"],
+        [python, "-m", "etl.cli"],
         [
             python,
             "bench/graph/bench_graph.py",

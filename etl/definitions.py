@@ -9,11 +9,14 @@ from __future__ import annotations
 import dagster as dg
 
 from etl.capacity.definitions import defs as capacity_defs
+from etl.capacity.partitions import QUOTA_YEARS
+from etl.capacity.schedules import capacity_files_job, quotas_job
 from etl.graph.definitions import defs as graph_defs
-from etl.ops.automation import apply_operations
-from etl.ops.definitions import defs as ops_defs
+from etl.ops.definitions import LandingTargets, apply_operations, operations_defs
 from etl.ops.publish import PUBLISHED_WAREHOUSE, published_warehouse_asset
+from etl.production.assets import USGS_EDITIONS
 from etl.production.definitions import defs as production_defs
+from etl.production.schedules import usgs_job
 from etl.query.definitions import defs as query_defs
 from etl.reference.definitions import defs as reference_defs
 from etl.report.definitions import defs as report_defs
@@ -22,6 +25,7 @@ from etl.risk.definitions import defs as risk_defs
 from etl.settings import Settings
 from etl.trade.definitions import defs as trade_defs
 
+LANDING = LandingTargets(quotas_job, usgs_job, capacity_files_job, QUOTA_YEARS, USGS_EDITIONS)
 UNPUBLISHED_GROUPS = ("graph", "report", "publish", "query")
 DOMAINS = (
     reference_defs,
@@ -32,7 +36,7 @@ DOMAINS = (
     graph_defs,
     report_defs,
     query_defs,
-    ops_defs,
+    operations_defs(LANDING),
 )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from etl.ops.run import RunSummary, materialize_all
+from etl.cli.run import RunSummary, materialize_all
 from etl.settings import BUNDLED_DATA, Settings
 
 

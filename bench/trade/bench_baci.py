@@ -53,7 +53,7 @@ def _pipeline(home: str, year: int, out: Any) -> None:
     import dagster as dg
     import duckdb
 
-    from etl.ops.run import materialize_all
+    from etl.cli.run import materialize_all
     from etl.resources import build_resources
     from etl.settings import Settings
     from etl.trade import assets as trade

@@ -2,9 +2,11 @@
 
 import dagster as dg
 
-from etl.capacity import assets, checks, marts
+from etl.capacity import assets, checks, marts, schedules
 
 defs = dg.Definitions(
     assets=[*dg.load_assets_from_modules([assets]), *marts.ALL],
     asset_checks=checks.ALL,
+    jobs=schedules.JOBS,
+    schedules=schedules.SCHEDULES,
 )

@@ -13,7 +13,6 @@ REALLOCATION_REASONS = (
     "policy",
     "other",
 )
-FEEDSTOCKS = ("ore", "concentrate", "recycled material", "intermediate")
 FACILITY_STATUSES = ("operating", "construction", "planned", "suspended", "closed")
 SLUG = r"[a-z0-9][a-z0-9-]*"
 

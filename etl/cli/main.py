@@ -1,11 +1,8 @@
-"""Entry point of the `reekg` console script; the commands live in `etl.query.cli`."""
+"""Entry point of the `reekg` console script; the commands live in `etl.cli.app`."""
 
+from etl.cli.app import app
 from etl.cli.fetch import fetch_app
-from etl.query.cli import app
 
 app.add_typer(fetch_app, name="fetch")
 
 __all__ = ["app"]
-
-if __name__ == "__main__":
-    app()

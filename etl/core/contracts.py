@@ -25,7 +25,6 @@ FALSE_WORDS = ("false", "f", "0", "no", "n")
 NULL_WORDS = ("", "NA", "N/A", "n/a", "null", "NULL", "-", "--")
 # Units people write after tonnages in Chinese and English reports: 万吨 is 10,000 t.
 UNIT_SUFFIX = r"(万吨|万t|万|吨|tonnes|tons|t)$"
-REJECT_COLUMNS = ("source_file", "source_row", "field", "value", "reason")
 REJECT_SCHEMA = {
     "source_file": pl.String,
     "source_row": pl.Int64,

@@ -18,7 +18,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-SCHEMAS = ("raw", "core", "marts", "quarantine", "ops")
+SCHEMAS = ("raw", "core", "marts", "quarantine")
 WRITER_POOL = "duckdb_writer"
 LOCK_WAIT_SECONDS = 120.0
 

@@ -1,8 +1,8 @@
 """Unattended operation: schedules, the landing sensor, declarative automation, freshness, retries.
 
-- Inputs are pulled by schedules (quotas and USGS yearly; trade monthly lives in `etl/trade`) and
-  by `capacity_production_landing_sensor`, which requests only the partitions a landed file
-  changes.
+- Inputs are pulled by the domains' schedules (`etl/<domain>/schedules.py`) and by
+  `capacity_production_landing_sensor` (built here for the jobs `etl/definitions.py` passes),
+  which requests only the partitions a landed file changes.
 - Everything downstream (marts, graph, report, the published warehouse) follows its inputs by
   declarative automation (`FOLLOW_INPUTS`, evaluated by `follow_inputs_sensor`), so a landed file
   ends in the published warehouse and graph without anyone starting a run.
@@ -16,12 +16,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 
-from etl.capacity.partitions import QUOTA_YEARS
+from etl.core.runs import FILE_READ_RETRY, FILES_TAG, RANGE_END, RANGE_START, TRIGGER_TAG
 from etl.core.settings_resource import SettingsResource
 from etl.ops.landing import (
     CAPACITY_FILES,
@@ -32,16 +33,11 @@ from etl.ops.landing import (
     landed_files,
 )
 from etl.ops.recovery import orphaned_runs_sensor
-from etl.ops.run import RANGE_END, RANGE_START
-from etl.production.assets import USGS_EDITIONS
 
-FILE_READ_RETRY = dg.RetryPolicy(
-    max_retries=3, delay=2.0, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
-)
+__all__ = ["FILES_TAG", "FILE_READ_RETRY", "TRIGGER_TAG"]
+
 LANDING_INTERVAL_SECONDS = 15
 AUTOMATION_INTERVAL_SECONDS = 15
-TRIGGER_TAG = "reekg/trigger"
-FILES_TAG = "reekg/files"
 
 # Groups and key prefixes whose assets are derived from other assets and follow them.
 FOLLOWER_GROUPS = ("graph", "report", "publish")
@@ -55,61 +51,20 @@ MONTHLY_FRESHNESS = dg.FreshnessPolicy.time_window(
     fail_window=timedelta(days=62), warn_window=timedelta(days=35)
 )
 
-quotas_job = dg.define_asset_job(
-    "capacity_quotas",
-    selection=dg.AssetSelection.assets(QUOTAS),
-    op_retry_policy=FILE_READ_RETRY,
-    description="Quota years from the quota file (one run may cover a range of years).",
-)
-usgs_job = dg.define_asset_job(
-    "production_usgs",
-    selection=dg.AssetSelection.assets(USGS_WORLD),
-    op_retry_policy=FILE_READ_RETRY,
-    description="One USGS Mineral Commodity Summaries edition.",
-)
-capacity_files_job = dg.define_asset_job(
-    "capacity_files",
-    selection=dg.AssetSelection.assets(*CAPACITY_FILES.values()),
-    op_retry_policy=FILE_READ_RETRY,
-    description="Holdings baseline, reallocations and facilities (unpartitioned capacity files).",
-)
 
+@dataclass(frozen=True)
+class LandingTargets:
+    """What the capacity/production landing sensor starts: the domains' jobs and partitions."""
 
-@dg.schedule(
-    name="capacity_quotas_yearly",
-    cron_schedule="0 6 1 3 *",
-    job=quotas_job,
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Yearly (1 March, after MIIT's first batch): reload the current and the previous "
-    "quota year, since second batches and corrections arrive late.",
-)
-def quotas_yearly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    year = context.scheduled_execution_time.year
-    keys = QUOTA_YEARS.get_partition_keys(current_time=context.scheduled_execution_time)
-    wanted = [k for k in keys if int(k) in (year - 1, year)] or keys[-1:]
-    return dg.RunRequest(
-        run_key=f"quotas-{wanted[0]}-{wanted[-1]}",
-        tags={RANGE_START: wanted[0], RANGE_END: wanted[-1], TRIGGER_TAG: "schedule"},
-    )
+    quotas_job: dg.UnresolvedAssetJobDefinition
+    usgs_job: dg.UnresolvedAssetJobDefinition
+    capacity_files_job: dg.UnresolvedAssetJobDefinition
+    quota_years: dg.PartitionsDefinition
+    editions: dg.PartitionsDefinition
 
-
-@dg.schedule(
-    name="production_usgs_yearly",
-    cron_schedule="0 6 15 2 *",
-    job=usgs_job,
-    execution_timezone="UTC",
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Yearly (15 February, after the Mineral Commodity Summaries come out in late "
-    "January): load that year's USGS edition (MCS YYYY comes out in January of YYYY).",
-)
-def usgs_yearly(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
-    edition = f"{context.scheduled_execution_time:%Y}"
-    if edition not in USGS_EDITIONS.get_partition_keys():
-        return dg.SkipReason(f"USGS edition {edition} is outside the edition partitions")
-    return dg.RunRequest(
-        run_key=f"usgs-{edition}", partition_key=edition, tags={TRIGGER_TAG: "schedule"}
-    )
+    @property
+    def jobs(self) -> list[dg.UnresolvedAssetJobDefinition]:
+        return [self.quotas_job, self.usgs_job, self.capacity_files_job]
 
 
 def _files_tag(entries: Iterable[str]) -> str:
@@ -127,6 +82,7 @@ def landing_requests(
     changed: Mapping[dg.AssetKey, Mapping[str, Sequence[str]]],
     quota_years: Sequence[str],
     editions: Sequence[str],
+    targets: LandingTargets,
 ) -> tuple[list[dg.RunRequest], list[str]]:
     """Run requests for changed partitions, and notes on what was ignored (unknown partitions).
 
@@ -151,7 +107,7 @@ def landing_requests(
             requests.append(
                 dg.RunRequest(
                     run_key=_run_key(f"landing/quotas/{years[0]}-{years[-1]}", entries),
-                    job_name=quotas_job.name,
+                    job_name=targets.quotas_job.name,
                     tags={
                         RANGE_START: years[0],
                         RANGE_END: years[-1],
@@ -170,7 +126,7 @@ def landing_requests(
         requests.append(
             dg.RunRequest(
                 run_key=_run_key(f"landing/usgs/{edition}", landed),
-                job_name=usgs_job.name,
+                job_name=targets.usgs_job.name,
                 partition_key=edition,
                 tags={TRIGGER_TAG: "landing", FILES_TAG: _files_tag(landed)},
             )
@@ -183,7 +139,7 @@ def landing_requests(
         requests.append(
             dg.RunRequest(
                 run_key=_run_key("landing/capacity", entries),
-                job_name=capacity_files_job.name,
+                job_name=targets.capacity_files_job.name,
                 asset_selection=assets,
                 tags={TRIGGER_TAG: "landing", FILES_TAG: _files_tag(entries)},
             )
@@ -191,31 +147,39 @@ def landing_requests(
     return requests, notes
 
 
-@dg.sensor(
-    name="capacity_production_landing_sensor",
-    minimum_interval_seconds=LANDING_INTERVAL_SECONDS,
-    jobs=[quotas_job, usgs_job, capacity_files_job],
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Watches landing/capacity/ (quota file, holdings, reallocations, facilities) and "
-    "landing/production/mcsYYYY-raree_world.csv; requests runs only for the quota years, USGS "
-    "edition or capacity assets whose content changed. Symlinks and paths leaving the landing "
-    "folder are ignored.",
-)
-def landing_sensor(
-    context: dg.SensorEvaluationContext, settings: SettingsResource
-) -> dg.SensorResult:
-    landing = Path(settings.landing_dir)
-    cursor: dict[str, dict[str, str]] = json.loads(context.cursor) if context.cursor else {}
-    files = landed_files(landing)
-    changed = changed_partitions(files, cursor)
-    requests, notes = landing_requests(
-        changed, QUOTA_YEARS.get_partition_keys(), USGS_EDITIONS.get_partition_keys()
+def landing_sensor_for(targets: LandingTargets) -> dg.SensorDefinition:
+    """The sensor on landing/capacity/ and landing/production/ starting `targets`' jobs."""
+
+    @dg.sensor(
+        name="capacity_production_landing_sensor",
+        minimum_interval_seconds=LANDING_INTERVAL_SECONDS,
+        jobs=targets.jobs,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Watches landing/capacity/ (quota file, holdings, reallocations, facilities) "
+        "and landing/production/mcsYYYY-raree_world.csv; requests runs only for the quota years, "
+        "USGS edition or capacity assets whose content changed. Symlinks and paths leaving the "
+        "landing folder are ignored.",
     )
-    for note in notes:
-        context.log.warning(note)
-    kept = {k: v for k, v in cursor.items() if (landing / k).is_file()}
-    kept.update({f.relpath: f.digests for f in files})
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(kept, sort_keys=True))
+    def landing_sensor(
+        context: dg.SensorEvaluationContext, settings: SettingsResource
+    ) -> dg.SensorResult:
+        landing = Path(settings.landing_dir)
+        cursor: dict[str, dict[str, str]] = json.loads(context.cursor) if context.cursor else {}
+        files = landed_files(landing)
+        changed = changed_partitions(files, cursor)
+        requests, notes = landing_requests(
+            changed,
+            targets.quota_years.get_partition_keys(),
+            targets.editions.get_partition_keys(),
+            targets,
+        )
+        for note in notes:
+            context.log.warning(note)
+        kept = {k: v for k, v in cursor.items() if (landing / k).is_file()}
+        kept.update({f.relpath: f.digests for f in files})
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(kept, sort_keys=True))
+
+    return landing_sensor
 
 
 def follow_inputs(partitioned: Sequence[dg.AssetKey]) -> dg.AutomationCondition:
@@ -282,8 +246,8 @@ def apply_operations(defs: dg.Definitions) -> dg.Definitions:
     return dg.Definitions.merge(mapped, dg.Definitions(executor=dg.in_process_executor))
 
 
-defs = dg.Definitions(
-    jobs=[quotas_job, usgs_job, capacity_files_job],
-    schedules=[quotas_yearly, usgs_yearly],
-    sensors=[landing_sensor, follow_inputs_sensor, orphaned_runs_sensor],
-)
+def operations_defs(targets: LandingTargets) -> dg.Definitions:
+    """The cross-cutting sensors: landing (for `targets`), automation, orphaned-run recovery."""
+    return dg.Definitions(
+        sensors=[landing_sensor_for(targets), follow_inputs_sensor, orphaned_runs_sensor]
+    )

@@ -89,7 +89,7 @@ def orphaned_runs_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
 
 def main() -> int:
     """`python -m etl.ops.recovery`: recover orphaned runs of this deployment's instance."""
-    from etl.ops.run import instance_for
+    from etl.ops.instance import instance_for
     from etl.settings import Settings
 
     orphans = recover_orphaned_runs(instance_for(Settings.from_env()))

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from etl.production import assets, checks
+from etl.production import assets, checks, schedules
 from etl.production.fetch_usgs import production_fetch_usgs_february, usgs_fetch_job
 
 defs = dg.Definitions(
@@ -14,6 +14,6 @@ defs = dg.Definitions(
         assets.oxide_prices,
     ],
     asset_checks=checks.ALL,
-    jobs=[usgs_fetch_job],
-    schedules=[production_fetch_usgs_february],
+    jobs=[*schedules.JOBS, usgs_fetch_job],
+    schedules=[*schedules.SCHEDULES, production_fetch_usgs_february],
 )

@@ -7,22 +7,26 @@ Routes:
     GET      /health          release id and triple count (JSON)
 
 Read-only by construction: the store is opened read-only in worker processes, updates and
-SERVICE are refused before evaluation, and every process has outbound network blocked.
+SERVICE are refused before evaluation, every process has outbound network blocked, and the
+workers that evaluate queries cannot open an internet socket at all (seccomp, own network
+namespace) and run under a memory ceiling. Bodies are read streamed and cut off at the limit.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from importlib import resources
+from functools import cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs
 
 import anyio
+import jinja2
+from markupsafe import Markup, escape
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -34,13 +38,21 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from etl.graph.store import GraphNotPublishedError, current_release, read_manifest
-from etl.query.sparql import ID_BASE, MAX_QUERY_CHARS, negotiate
-from etl.query.worker import QueryRequest, QueryResponse, WorkerPool, error_response
+from etl.query.sparql import ID_BASE, MAX_QUERY_CHARS, QueryError, graph_iris, negotiate
+from etl.query.worker import (
+    DEFAULT_MEMORY_MB,
+    QueryRequest,
+    QueryResponse,
+    WorkerLimits,
+    WorkerPool,
+    error_response,
+)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ROWS = 10_000
+MAX_BODY_BYTES = MAX_QUERY_CHARS * 4  # a query of MAX_QUERY_CHARS characters, URL-encoded
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
 FORM_MEDIA = "application/x-www-form-urlencoded"
@@ -65,6 +77,7 @@ class EndpointConfig:
     timeout: float = DEFAULT_TIMEOUT
     max_rows: int | None = DEFAULT_MAX_ROWS
     workers: int = 2
+    memory_mb: int | None = DEFAULT_MEMORY_MB
 
 
 DEFAULT_QUERY = """PREFIX ree: <https://w3id.org/reekg/ontology#>
@@ -77,10 +90,23 @@ ORDER BY DESC(?n)
 LIMIT 25"""
 
 
-def _query_page(query: str = DEFAULT_QUERY, result_html: str = "") -> str:
-    """The query page with `query` in its text box and `result_html` below it."""
-    page = resources.files("etl.query").joinpath("static", "sparql.html").read_text("utf-8")
-    return page.replace("{{QUERY}}", html.escape(query)).replace("{{RESULT}}", result_html)
+@cache
+def _templates() -> jinja2.Environment:
+    """Jinja2 templates under etl/query/static, every value HTML-escaped."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("etl.query", "static"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.globals["link"] = _link
+    return env
+
+
+def _query_page(query: str = DEFAULT_QUERY, **result: Any) -> str:
+    """The query page with `query` in its text box and, below it, `text` (preformatted) or a
+    `table` (variables and rows of N-Triples-like terms) with its row `count`."""
+    page = _templates().get_template("sparql.html")
+    return page.render({"text": None, "table": None, "count": 0, **result}, query=query)
 
 
 def _plain(response: QueryResponse) -> Response:
@@ -113,39 +139,90 @@ async def _run(request: Request, query_request: QueryRequest) -> QueryResponse:
     return await anyio.to_thread.run_sync(pool.execute, query_request)
 
 
+class BadRequest(Exception):
+    """A request the endpoint answers with `status` and a one-line message, before any query."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _decode(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, f"{what} is not valid UTF-8 (byte {exc.start})") from exc
+
+
+def _form(text: str, what: str) -> dict[str, list[str]]:
+    """URL-encoded parameters; percent-escapes that do not decode as UTF-8 are a 400."""
+    try:
+        return parse_qs(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(400, f"{what} has percent-escapes that are not valid UTF-8") from exc
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused with 413 as soon as it passes `MAX_BODY_BYTES` (streamed)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BadRequest(413, f"request body is larger than {MAX_BODY_BYTES:,} bytes")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BadRequest(413, f"request body is larger than {MAX_BODY_BYTES:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _query_params(request: Request) -> tuple[str | None, dict[str, list[str]]]:
+    """The query text (None: show the query page) and the protocol parameters."""
+    url_params = _form(request.url.query, "the query string")
+    if request.method == "GET":
+        if "update" in url_params:
+            raise BadRequest(403, UPDATE_REFUSED)
+        return url_params.get("query", [None])[0], url_params
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == UPDATE_MEDIA:
+        raise BadRequest(403, UPDATE_REFUSED)
+    if content_type not in (QUERY_MEDIA, FORM_MEDIA):
+        raise BadRequest(
+            415,
+            f"unsupported content type {content_type or '(none)'}; use {QUERY_MEDIA} "
+            f"or {FORM_MEDIA}",
+        )
+    body = await _read_body(request)
+    if content_type == QUERY_MEDIA:
+        return _decode(body, "the request body"), url_params
+    params = {**url_params, **_form(_decode(body, "the request body"), "the form body")}
+    if "update" in params:
+        raise BadRequest(403, UPDATE_REFUSED)
+    if "query" not in params:
+        raise BadRequest(400, "missing 'query' parameter")
+    return params["query"][0], params
+
+
+def _check(query: str, params: dict[str, list[str]]) -> None:
+    """What the endpoint refuses before a worker sees the query: length, graph IRIs."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise BadRequest(413, f"query is longer than {MAX_QUERY_CHARS:,} characters")
+    try:
+        graph_iris(params.get("default-graph-uri", []), "default-graph-uri")
+        graph_iris(params.get("named-graph-uri", []), "named-graph-uri")
+    except QueryError as exc:
+        raise BadRequest(exc.status, str(exc)) from exc
+
+
 async def sparql(request: Request) -> Response:
     """SPARQL 1.1 Protocol query operation (GET, POST direct, POST form)."""
-    url_params = parse_qs(request.url.query, keep_blank_values=True)
-    params = url_params
-    query: str | None
-    if request.method == "GET":
-        if "update" in params:
-            return _error(403, UPDATE_REFUSED)
-        query = params.get("query", [None])[0]
+    try:
+        query, params = await _query_params(request)
         if query is None:
             return HTMLResponse(_query_page())
-    else:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        body = await request.body()
-        if len(body) > MAX_QUERY_CHARS * 4:
-            return _error(413, f"request body is larger than {MAX_QUERY_CHARS * 4} bytes")
-        if content_type == UPDATE_MEDIA:
-            return _error(403, UPDATE_REFUSED)
-        if content_type == QUERY_MEDIA:
-            query = body.decode("utf-8", errors="replace")
-        elif content_type == FORM_MEDIA:
-            params = {**url_params, **parse_qs(body.decode("utf-8", "replace"), True)}
-            if "update" in params:
-                return _error(403, UPDATE_REFUSED)
-            query = params.get("query", [None])[0]
-            if query is None:
-                return _error(400, "missing 'query' parameter")
-        else:
-            return _error(
-                415,
-                f"unsupported content type {content_type or '(none)'}; use {QUERY_MEDIA} "
-                f"or {FORM_MEDIA}",
-            )
+        _check(query, params)
+    except BadRequest as exc:
+        return _error(exc.status, str(exc))
     accept = request.headers.get("accept")
     format_name = params.get("format", [None])[0]
     html_page = format_name is None and _wants_html(accept)
@@ -168,17 +245,12 @@ def _results_page(query: str, response: QueryResponse) -> str:
     """The query page with the answer below: a table for SELECT, text otherwise."""
     text = response.body.decode("utf-8", "replace")
     if response.form != "SELECT":
-        return _query_page(query, f"<pre>{html.escape(text)}</pre>")
+        return _query_page(query, text=text)
     data = json.loads(text)
     variables = data["head"]["vars"]
-    header = "".join(f"<th>{html.escape(v)}</th>" for v in variables)
-    rows = "".join(
-        "<tr>"
-        + "".join(f"<td>{_link(_nt(b[v])) if v in b else ''}</td>" for v in variables)
-        + "</tr>"
-        for b in data["results"]["bindings"]
-    )
-    return _query_page(query, f"<p>{response.count} rows</p><table><tr>{header}</tr>{rows}</table>")
+    rows = [[_nt(b[v]) if v in b else "" for v in variables] for b in data["results"]["bindings"]]
+    table = {"variables": variables, "rows": rows}
+    return _query_page(query, table=table, count=response.count)
 
 
 def _nt(term: dict[str, str]) -> str:
@@ -211,40 +283,34 @@ async def entity(request: Request) -> Response:
     return HTMLResponse(_entity_page(iri, response), headers={"Vary": "Accept"})
 
 
-def _link(term: str) -> str:
-    """An N-Triples term as HTML; reekg IRIs link to this server's /id/ pages."""
+LINK_SCHEMES = ("http://", "https://")
+
+
+def _link(term: str) -> Markup:
+    """An N-Triples term as HTML; reekg IRIs link to this server's /id/ pages, other http(s)
+    IRIs to themselves, and IRIs of any other scheme (`javascript:`, `data:`) are plain text."""
     if term.startswith("<") and term.endswith(">"):
         iri = term[1:-1]
+        if not iri.lower().startswith(LINK_SCHEMES):
+            return escape(iri)
         href = "/id/" + iri[len(ID_BASE) :] if iri.startswith(ID_BASE) else iri
-        return f'<a href="{html.escape(href)}">{html.escape(iri)}</a>'
-    return html.escape(term)
+        return Markup('<a href="{}">{}</a>').format(href, iri)
+    return escape(term)
 
 
 def _entity_page(iri: str, response: QueryResponse) -> str:
     subject = f"<{iri}>"
-    rows_out = [
-        f"<tr><td>{_link(p)}</td><td>{_link(o)}</td></tr>"
-        for s, p, o in sorted(response.triples)
-        if s == subject
-    ]
-    rows_in = [
-        f"<tr><td>{_link(s)}</td><td>{_link(p)}</td></tr>"
-        for s, p, o in sorted(response.triples)
-        if o == subject and s != subject
-    ]
-    alternates = " · ".join(
-        f'<a href="?format={n}">{n}</a>' for n in ("turtle", "ntriples", "jsonld")
+    triples = sorted(response.triples)
+    return (
+        _templates()
+        .get_template("entity.html")
+        .render(
+            iri=iri,
+            alternates=("turtle", "ntriples", "jsonld"),
+            outgoing=[(p, o) for s, p, o in triples if s == subject],
+            incoming=[(s, p) for s, p, o in triples if o == subject and s != subject],
+        )
     )
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(iri)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2em;max-width:70em}}
-table{{border-collapse:collapse}}td{{border:1px solid #ccc;padding:.3em .6em;vertical-align:top}}
-</style></head><body>
-<h1>{html.escape(iri)}</h1>
-<p><a href="/sparql">SPARQL query page</a> · as {alternates}</p>
-<h2>Statements</h2><table>{"".join(rows_out)}</table>
-<h2>Referenced by</h2><table>{"".join(rows_in) or "<tr><td>nothing</td></tr>"}</table>
-</body></html>"""
 
 
 async def void(request: Request) -> Response:
@@ -284,9 +350,9 @@ def create_app(config: EndpointConfig) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.pool = WorkerPool(
-            config.graph_dir, config.workers, config.timeout, config.max_rows
-        )
+        memory = None if config.memory_mb is None else config.memory_mb * 2**20
+        limits = WorkerLimits(max_rows=config.max_rows, memory_bytes=memory)
+        app.state.pool = WorkerPool(config.graph_dir, config.workers, config.timeout, limits)
         try:
             yield
         finally:

@@ -9,7 +9,6 @@ release no longer has are deleted (one DELETE each), and the published counts ar
 
 from __future__ import annotations
 
-import base64
 import json
 import tempfile
 import urllib.error
@@ -80,8 +79,6 @@ class GraphStoreResource(dg.ConfigurableResource):
 
     url: str
     query_url: str | None = None
-    username: str | None = None
-    password: str | None = None
     timeout_seconds: float = TIMEOUT_SECONDS
 
     def _request(
@@ -92,9 +89,6 @@ class GraphStoreResource(dg.ConfigurableResource):
         headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
         headers = dict(headers or {})
-        if self.username is not None:
-            token = base64.b64encode(f"{self.username}:{self.password or ''}".encode()).decode()
-            headers["Authorization"] = f"Basic {token}"
         data = body
         handle = None
         if isinstance(body, Path):

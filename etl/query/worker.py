@@ -5,12 +5,19 @@ query would keep a core busy. Each worker is a process holding the current relea
 open read-only; the endpoint sends it a request over a pipe and waits at most `timeout`
 seconds. A worker that overruns is killed and replaced, so the client gets its error promptly
 and the CPU is freed. Workers reopen the store when `current` points at a new release.
+
+Every worker is sandboxed before it opens the store (`netguard.sandbox_query_process`): a
+memory ceiling, no network namespace, and a seccomp filter that kills it on any attempt to open
+an internet socket. The pool turns such a death into a 403 (the query tried to fetch from the
+network, e.g. a SERVICE the inspection did not see) and an out-of-memory death into a 503, and
+starts a fresh worker. `reekg sparql` runs its query in one such worker too (`run_isolated`).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -19,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.graph.store import GraphNotPublishedError, current_release, open_published_store
-from etl.query.netguard import block_network_process_wide
+from etl.query.netguard import sandbox_query_process
 from etl.query.sparql import (
     Answer,
     QueryError,
@@ -27,6 +34,7 @@ from etl.query.sparql import (
     describe_entity,
     evaluate,
     format_by_name,
+    inspect_query,
     serialize,
 )
 
@@ -63,12 +71,18 @@ def error_response(status: int, message: str) -> QueryResponse:
 class _StoreHolder:
     """The store of the current release, reopened when `current` moves."""
 
-    def __init__(self, graph_dir: Path) -> None:
-        self.graph_dir = graph_dir
+    def __init__(self, graph_dir: Path, store_path: Path | None = None) -> None:
+        self.graph_dir, self.store_path = graph_dir, store_path
         self.release: Path | None = None
         self.store: Any = None
 
     def get(self) -> Any:
+        if self.store_path is not None:  # one fixed release (`reekg sparql --release`)
+            if self.store is None:
+                import pyoxigraph as ox
+
+                self.store = ox.Store.read_only(str(self.store_path))
+            return self.store
         release = current_release(self.graph_dir)
         if release != self.release:
             self.store = open_published_store(self.graph_dir)
@@ -115,19 +129,48 @@ def answer_request(
         )
     except QueryError as exc:
         return error_response(exc.status, str(exc))
+    except MemoryError:
+        return error_response(503, MEMORY_MESSAGE)
     except OSError as exc:
         return error_response(500, f"store error: {exc}")
 
 
 READY = "ready"
 STARTUP_SECONDS = 120.0
+DEFAULT_MEMORY_MB = 2048
+MEMORY_MESSAGE = "query exceeded the worker memory limit and was stopped; narrow it or add LIMIT"
+NETWORK_MESSAGE = (
+    "federated queries (SERVICE) are refused: the query tried to open a network connection "
+    "and its worker was stopped; reekg never fetches remote data"
+)
 
 
-def _worker_main(conn: Connection, graph_dir: str, max_rows: int | None) -> None:
-    block_network_process_wide()
-    import rdflib.plugins.sparql.parser  # noqa: F401  (warm up before the first query)
+@dataclass(frozen=True)
+class WorkerLimits:
+    """What every query worker runs under: result size and memory (bytes of data segment)."""
 
-    holder = _StoreHolder(Path(graph_dir))
+    max_rows: int | None = None
+    memory_bytes: int | None = DEFAULT_MEMORY_MB * 2**20
+    store_path: str | None = None
+
+
+def death_response(exitcode: int | None) -> QueryResponse:
+    """The client's answer when its worker died: killed by the seccomp filter (SIGSYS) means
+    it tried to reach the network; an abort or SIGKILL means it ran out of memory."""
+    if exitcode == -signal.SIGSYS:
+        return error_response(403, NETWORK_MESSAGE)
+    if exitcode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV, -signal.SIGBUS):
+        return error_response(503, MEMORY_MESSAGE)
+    return error_response(500, f"query worker stopped unexpectedly (exit code {exitcode})")
+
+
+def _worker_main(conn: Connection, graph_dir: str, limits: WorkerLimits) -> None:
+    sandbox_query_process(limits.memory_bytes)
+    inspect_query("ASK {}")  # warm up rdflib's parser before the first query
+
+    store_path = Path(limits.store_path) if limits.store_path else None
+    holder = _StoreHolder(Path(graph_dir), store_path)
+    max_rows = limits.max_rows
     conn.send(READY)
     while True:
         try:
@@ -141,12 +184,22 @@ def _worker_main(conn: Connection, graph_dir: str, max_rows: int | None) -> None
         conn.send(response)
 
 
+def _context(method: str) -> Any:
+    """A multiprocessing context. The pool forks workers from a fork server that has this
+    module imported (a replacement is ready in milliseconds, not seconds); the command line
+    forks its one worker from itself."""
+    ctx = mp.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload([__name__, "rdflib.plugins.sparql.parser"])
+    return ctx
+
+
 class _Worker:
-    def __init__(self, graph_dir: Path, max_rows: int | None) -> None:
-        ctx = mp.get_context("spawn")
+    def __init__(self, graph_dir: Path, limits: WorkerLimits, method: str = "forkserver") -> None:
+        ctx = _context(method)
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=_worker_main, args=(child, str(graph_dir), max_rows), daemon=True
+            target=_worker_main, args=(child, str(graph_dir), limits), daemon=True
         )
         self.process.start()
         child.close()
@@ -158,13 +211,19 @@ class _Worker:
         except (EOFError, OSError):
             return False
 
-    def run(self, request: QueryRequest, timeout: float) -> QueryResponse | None:
-        """The response, or None if `timeout` passed (the worker is then unusable)."""
+    def run(self, request: QueryRequest, timeout: float | None) -> QueryResponse | None:
+        """The response, or None if `timeout` passed (the worker is then unusable); no
+        `timeout` waits for as long as the query runs."""
         self.conn.send(request)
         if not self.conn.poll(timeout):
             return None
         response: QueryResponse = self.conn.recv()
         return response
+
+    def exitcode(self) -> int | None:
+        """How the process ended (negative: the signal that killed it), after it ends."""
+        self.process.join(timeout=5)
+        return self.process.exitcode
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -176,8 +235,11 @@ class _Worker:
 class WorkerPool:
     """`size` worker processes; `execute` gives each request at most `timeout` seconds."""
 
-    def __init__(self, graph_dir: Path, size: int, timeout: float, max_rows: int | None) -> None:
-        self.graph_dir, self.timeout, self.max_rows = graph_dir, timeout, max_rows
+    def __init__(
+        self, graph_dir: Path, size: int, timeout: float, limits: WorkerLimits | None = None
+    ) -> None:
+        self.graph_dir, self.timeout = graph_dir, timeout
+        self.limits = limits or WorkerLimits()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -189,7 +251,7 @@ class WorkerPool:
             self._idle.put(worker)
 
     def _start(self) -> _Worker:
-        worker = _Worker(self.graph_dir, self.max_rows)
+        worker = _Worker(self.graph_dir, self.limits)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -222,7 +284,7 @@ class WorkerPool:
         try:
             response = worker.run(request, remaining)
         except (EOFError, OSError, BrokenPipeError):
-            response = error_response(500, "query worker stopped unexpectedly")
+            response = death_response(worker.exitcode())
             self._retire(worker)
             self._add()
             return response
@@ -242,3 +304,30 @@ class WorkerPool:
             self._all.clear()
         for worker in workers:
             worker.stop()
+
+
+def run_isolated(
+    graph_dir: Path, request: QueryRequest, limits: WorkerLimits, timeout: float | None = None
+) -> QueryResponse:
+    """Answer one request in a fresh sandboxed worker (the command line's way to query).
+
+    The query is inspected here first, so a refused query costs no worker start; the worker
+    inspects it again before evaluating, as the endpoint's workers do."""
+    if request.query is not None:
+        try:
+            inspect_query(request.query)
+        except QueryError as exc:
+            return error_response(exc.status, str(exc))
+    worker = _Worker(graph_dir, limits, "fork")
+    try:
+        if not worker.wait_ready():
+            return error_response(500, "the SPARQL query worker failed to start")
+        try:
+            response = worker.run(request, timeout)
+        except (EOFError, OSError):
+            return death_response(worker.exitcode())
+        if response is None:
+            return error_response(503, f"query exceeded the {timeout:g} s timeout and was stopped")
+        return response
+    finally:
+        worker.stop()

@@ -17,10 +17,6 @@ OWNERS = ["team:reference"]
 KINDS = {"duckdb", "polars", "csv"}
 
 
-def _no_resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return frame, empty_rejections()
-
-
 def _with_source(source_id: str) -> pl.Expr:
     return pl.lit(source_id).alias("source_id")
 

@@ -6,7 +6,8 @@ import dagster as dg
 
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WarehouseResource, load_sql
-from etl.trade.assets import MART_KEYS, country_codes
+from etl.trade.ingest import country_codes
+from etl.trade.marts import MART_KEYS
 from etl.trade.models import SQL_DIR
 
 

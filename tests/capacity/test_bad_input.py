@@ -7,8 +7,8 @@ import duckdb
 import pytest
 
 from etl.capacity import models
+from etl.cli.run import materialize_all
 from etl.core.contracts import ContractError, read_contract
-from etl.ops.run import materialize_all
 from etl.settings import Settings
 
 QUOTAS = "capacity/china_re_quotas_2015_2023.csv"

@@ -12,8 +12,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from etl.cli.run import materialize_all
 from etl.definitions import build_defs
-from etl.ops.run import instance_for, materialize_all
+from etl.ops.instance import instance_for
 from etl.settings import Settings
 from tests.fetch import servers
 

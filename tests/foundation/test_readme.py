@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 
 README = Path(__file__).parents[2] / "README.md"
@@ -53,6 +54,7 @@ def test_readme_sparql_example(pipeline, block):
     query = "\n".join(line for line in block.splitlines() if not line.startswith("# "))
     expected = " ".join(line[2:] for line in block.splitlines() if line.startswith("# "))
     result = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
     rows = [[term.value for term in row] for row in result]
     assert rows, "example returned no rows"
     rendered = " ".join(str(v) for row in rows for v in row)

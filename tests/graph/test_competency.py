@@ -15,9 +15,9 @@ import duckdb
 import pyoxigraph as ox
 import pytest
 
+from etl.cli.run import RunSummary
 from etl.graph.store import open_published_store
 from etl.graph.vocab import QUERIES_DIR
-from etl.ops.run import RunSummary
 from etl.settings import BUNDLED_DATA, Settings
 
 ID = "https://w3id.org/reekg/id/"

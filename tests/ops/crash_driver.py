@@ -80,8 +80,9 @@ POINTS = {
 def main() -> None:
     point, ready, selection = sys.argv[1], Path(sys.argv[2]), sys.argv[3]
     POINTS[point](ready)
+    from etl.cli.run import materialize_all
+    from etl.ops.instance import instance_for
     from etl.ops.recovery import recover_orphaned_runs
-    from etl.ops.run import instance_for, materialize_all
     from etl.settings import Settings
 
     recover_orphaned_runs(instance_for(Settings.from_env()))

@@ -14,7 +14,7 @@ import duckdb
 import rdflib
 import rdflib.compare
 
-from etl.ops.run import ensure_instance_home
+from etl.ops.instance import ensure_instance_home
 from etl.settings import BUNDLED_DATA, PROJECT_ROOT, Settings
 
 # Every asset (`make run`); an empty selection means all.
@@ -61,7 +61,8 @@ def deployment(root: Path, data_dir: Path | None = None) -> Deployment:
 RUN_SCRIPT = """
 import sys
 from etl.ops.recovery import recover_orphaned_runs
-from etl.ops.run import instance_for, materialize_all
+from etl.cli.run import materialize_all
+from etl.ops.instance import instance_for
 from etl.settings import Settings
 recover_orphaned_runs(instance_for(Settings.from_env()))
 summary = materialize_all(selection=sys.argv[1] or None)

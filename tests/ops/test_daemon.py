@@ -16,8 +16,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from etl.core.runs import RANGE_END, RANGE_START
 from etl.ops.automation import FILES_TAG, TRIGGER_TAG
-from etl.ops.run import RANGE_END, RANGE_START
 from etl.settings import PROJECT_ROOT
 from tests.ops.helpers import deployment, run_headless_ok
 

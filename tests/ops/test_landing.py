@@ -10,14 +10,14 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from etl.core.runs import FILE_READ_RETRY, RANGE_END, RANGE_START
 from etl.core.settings_resource import SettingsResource
-from etl.definitions import build_defs
+from etl.definitions import LANDING, build_defs
 from etl.ops.automation import (
-    FILE_READ_RETRY,
     YEARLY_FRESHNESS,
     apply_operations,
     landing_requests,
-    landing_sensor,
+    landing_sensor_for,
 )
 from etl.ops.landing import (
     QUOTAS,
@@ -27,7 +27,6 @@ from etl.ops.landing import (
     inside,
     landed_files,
 )
-from etl.ops.run import RANGE_END, RANGE_START
 from etl.settings import Settings
 
 HEADER = "year,batch,entity_type,entity,ore_type,quota_type,tonnes_reo\n"
@@ -90,7 +89,7 @@ def test_run_requests_cover_changed_partitions_only() -> None:
         USGS_WORLD: {"2024": ["production/a.csv@d2"], "2031": ["production/b.csv@d3"]},
         dg.AssetKey(["capacity", "facilities"]): {WHOLE_FILE: ["capacity/facilities.csv@d4"]},
     }
-    requests, notes = landing_requests(changed, ["2019", "2020", "2021"], ["2024"])
+    requests, notes = landing_requests(changed, ["2019", "2020", "2021"], ["2024"], LANDING)
     by_job = {r.job_name: r for r in requests}
     assert (
         by_job["capacity_quotas"].tags[RANGE_START],
@@ -105,7 +104,7 @@ def test_run_requests_cover_changed_partitions_only() -> None:
     assert by_job["capacity_quotas"].tags["reekg/files"] == "capacity/q.csv"
     # The same partitions with other content get another run key (no dedupe of a real change).
     changed[QUOTAS] = {"2019": ["capacity/q.csv@d9"]}
-    again, _ = landing_requests(changed, ["2019", "2020", "2021"], ["2024"])
+    again, _ = landing_requests(changed, ["2019", "2020", "2021"], ["2024"], LANDING)
     assert {r.run_key for r in again}.isdisjoint({by_job["capacity_quotas"].run_key})
 
 
@@ -113,6 +112,7 @@ def test_sensor_requests_once_per_change(tmp_path: Path) -> None:
     settings = Settings.under(tmp_path)
     quota_file(settings.landing_dir, {"2022": "20", "2023": "30"})
     resources = {"settings": SettingsResource.from_settings(settings)}
+    landing_sensor = landing_sensor_for(LANDING)
     with dg.build_sensor_context(resources=resources) as context:
         first = landing_sensor(context)
     assert isinstance(first, dg.SensorResult) and first.run_requests

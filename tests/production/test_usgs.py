@@ -9,8 +9,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from etl.cli.run import materialize_all
 from etl.core.contracts import ContractError, read_contract
-from etl.ops.run import materialize_all
 from etl.production.models import (
     QUALIFIED_NUMBER,
     header,

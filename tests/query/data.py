@@ -57,6 +57,7 @@ def quads() -> list[ox.Quad]:
         (f"{ONT}tonnesREO", lit("1.0", datatype=decimal)),  # illustrative test value
         (f"{ONT}source", n(f"{ID}source/illustrative-test")),
     ]:
+        assert isinstance(o, ox.NamedNode | ox.Literal)
         out.append(ox.Quad(n(QUOTA), n(p), o, quotas))
     for i in range(BULK_SOURCES):
         source = n(f"{ID}source/s{i:03d}")
@@ -74,6 +75,7 @@ def build_release(
     ox.serialize(items, release / DATASET, format=ox.RdfFormat.N_QUADS)
     by_graph: dict[str, list[ox.Triple]] = {}
     for q in items:
+        assert isinstance(q.graph_name, ox.NamedNode)
         by_graph.setdefault(q.graph_name.value, []).append(q.triple)
     for iri, triples in by_graph.items():
         name = iri.rsplit("/", 1)[-1]

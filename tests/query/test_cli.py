@@ -12,9 +12,9 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
-from etl.query.cli import app
+from etl.cli.app import app
 from tests.query.data import CREG, LABEL, TOTAL_TRIPLES, build_release, doc_examples
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,7 +39,7 @@ def published_home(
     return home
 
 
-def one_line_error(result, code: int = 1) -> str:  # type: ignore[no-untyped-def]
+def one_line_error(result: Result, code: int = 1) -> str:
     assert result.exit_code == code, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("reekg: error: "), result.stderr

@@ -54,6 +54,7 @@ def test_sparqlwrapper_ask(endpoint: Endpoint) -> None:
 def test_sparqlwrapper_construct(endpoint: Endpoint) -> None:
     query = f"CONSTRUCT {{ ?s <{LABEL}> ?l }} WHERE {{ ?s <{LABEL}> ?l }}"
     graph = wrapper(endpoint, query, TURTLE).queryAndConvert()
+    assert isinstance(graph, str | bytes)
     parsed = rdflib.Graph().parse(data=graph, format="turtle")
     assert len(parsed) == 3
 

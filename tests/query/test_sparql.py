@@ -109,7 +109,7 @@ def test_select_serializations_agree(graph_dir: Path) -> None:
     assert tsv[0] == "?s\t?label" and f'<{JIANGXI}>\t"江西"@zh' in tsv
     xml = serialize(answer, format_by_name("SELECT", "xml"))
     parsed = ox.parse_query_results(xml, format=ox.QueryResultsFormat.XML)
-    assert len(list(parsed)) == 3
+    assert isinstance(parsed, ox.QuerySolutions) and len(list(parsed)) == 3
 
 
 def test_construct_serializations_round_trip(graph_dir: Path) -> None:

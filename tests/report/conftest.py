@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from etl.ops.run import RunSummary
+from etl.cli.run import RunSummary
 from etl.report import checks
 from etl.report.assets import report_html
 from etl.resources import build_resources

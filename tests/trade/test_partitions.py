@@ -67,7 +67,9 @@ def _tick(settings, cursor=None):
     ) as context:
         data = sensor.evaluate_tick(context)
     requested = sorted(
-        (r.asset_selection[0].to_user_string(), r.partition_key) for r in data.run_requests or []
+        (r.asset_selection[0].to_user_string(), r.partition_key)
+        for r in data.run_requests or []
+        if r.asset_selection
     )
     return requested, data.cursor
 

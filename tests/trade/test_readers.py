@@ -222,5 +222,6 @@ def test_a_stray_csv_in_the_comtrade_folder_is_skipped_not_fatal(settings):
     result = run(settings, [comtrade_annual], partition_key="2023")
     [materialization] = result.asset_materializations_for_node("trade__comtrade_annual")
     skipped = materialization.metadata["skipped_files"].value
+    assert isinstance(skipped, list)
     assert len(skipped) == 1 and "notes.csv" in skipped[0] and "freqCode" in skipped[0]
     assert query(settings, "SELECT count(*) FROM core.trade_flows") == [(1,)]

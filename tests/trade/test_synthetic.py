@@ -57,7 +57,8 @@ def test_synthetic_rows_stay_out_of_marts_unless_asked_and_then_are_flagged(sett
     run(settings, marts)
     assert query(settings, "SELECT count(*) FROM marts.trade_flows") == [(0,)]
     assert query(settings, "SELECT count(*) FROM marts.buyer_supplier_shares") == [(0,)]
-    config = {"ops": {"marts__trade_flows": {"config": {"include_synthetic": True}}}}
+    synthetic = {"config": {"include_synthetic": True}}
+    config = {"ops": {"marts__trade_flows": synthetic, "trade__flows_yearly": synthetic}}
     run(settings, marts, run_config=config)
     for table in ("marts.trade_flows", "marts.buyer_supplier_shares"):
         [(rows, flagged, source)] = query(

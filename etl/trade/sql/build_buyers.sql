@@ -1,5 +1,5 @@
 -- core.buyers: importing countries seen in non-synthetic trade, and companies named as buyers
--- in supply agreements.
+-- in supply agreements. Built from core (trade_bilateral_flows), never from marts.
 CREATE OR REPLACE TABLE core.buyers AS
 WITH kinds AS (
     SELECT source_id,
@@ -10,8 +10,13 @@ countries AS (
     SELECT
         f.importer AS buyer_id, 'country' AS buyer_kind, f.importer AS country_iso3,
         min(f.year) AS first_year, max(f.year) AS last_year,
-        arg_min(f.source_id, coalesce(k.kind_rank, 9)) AS source_id
-    FROM marts.trade_flows AS f
+        -- the best kind of source; among equals, the first row in marts.trade_flows' order
+        arg_min(
+            f.source_id,
+            (coalesce(k.kind_rank, 9), f.year, f.period, f.hs_code, f.exporter, f.importer,
+                f.reporter_side, f.flow, f.source_id)
+        ) AS source_id
+    FROM trade_bilateral_flows AS f
     LEFT JOIN kinds AS k USING (source_id)
     WHERE NOT f.is_synthetic AND f.reporter_side IN ('importer', 'reconciled')
     GROUP BY f.importer

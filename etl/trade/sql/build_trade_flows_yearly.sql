@@ -4,9 +4,12 @@
 -- kept is: official before derived before press reports; annual before monthly sums; the
 -- newest HS revision; the newest release; then source_id. Monthly rows are summed to the year
 -- (months_reported says how many months) only when that is the best report left.
+-- Built from core (trade_bilateral_flows); synthetic rows only with $include_synthetic.
 CREATE OR REPLACE TABLE core.trade_flows_yearly AS
 WITH origin AS (
-    SELECT * FROM marts.trade_flows WHERE counts_as_origin AND exporter <> importer
+    SELECT * FROM trade_bilateral_flows
+    WHERE ($include_synthetic OR NOT is_synthetic) AND counts_as_origin AND exporter <> importer
+    ORDER BY year, period, hs_code, exporter, importer, reporter_side, flow, source_id
 ),
 rolled AS (
     SELECT

@@ -8,17 +8,17 @@ at once (the assets use single-run backfill policies).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import dagster as dg
 
+from etl.core.runs import RANGE_END, RANGE_START
+from etl.definitions import build_defs
+from etl.ops.instance import instance_for
+from etl.ops.recovery import recover_orphaned_runs
 from etl.settings import Settings
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
@@ -71,33 +71,6 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
     return batches
 
 
-INSTANCE_YAML = """\
-telemetry:
-  enabled: false
-concurrency:
-  pools:
-    default_limit: 1
-  runs:
-    max_concurrent_runs: 2
-"""
-
-
-def ensure_instance_home(home: Path) -> Path:
-    """Create a Dagster home with this project's instance settings (writer pool of one)."""
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text(INSTANCE_YAML, encoding="utf-8")
-    return home
-
-
-def instance_for(settings: Settings) -> dg.DagsterInstance:
-    """The Dagster instance at `DAGSTER_HOME` (default `<REEKG_HOME>/dagster`)."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(settings.home / "dagster")))
-    ensure_instance_home(home)
-    return dg.DagsterInstance.get()
-
-
 def materialize_all(
     settings: Settings | None = None,
     selection: str | None = None,
@@ -108,9 +81,6 @@ def materialize_all(
 
     `partition` restricts partitioned assets to one partition key (e.g. a year).
     """
-    from etl.definitions import build_defs
-    from etl.ops.recovery import recover_orphaned_runs
-
     settings = settings or Settings.from_env()
     defs = build_defs(settings)
     chosen = dg.AssetSelection.from_string(selection) if selection else None

@@ -7,12 +7,14 @@ Heavy imports (Dagster, the endpoint) happen inside the commands, so `reekg --he
 
 from __future__ import annotations
 
+import io
 import ipaddress
+import json
 import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +22,9 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.cli.status import DagsterStatus, Status
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -114,18 +119,19 @@ def _query_text(query: str | None, file: Path | None, kind: str) -> str:
     return query
 
 
-def _write(data: bytes, output: Path | None) -> None:
+def _write(data: bytes, output: Path | None, force: bool = False) -> None:
+    from etl.query.output import OutputRefused, protected_paths, write_output
+
     if output is None:
         sys.stdout.buffer.write(data)
         if data and not data.endswith(b"\n"):
             sys.stdout.buffer.write(b"\n")
         sys.stdout.flush()
         return
-    if output.is_dir():
-        raise CliError(f"{output}: is a folder; give a file name")
-    if not output.parent.is_dir():
-        raise CliError(f"{output.parent}: no such folder")
-    output.write_bytes(data)
+    try:
+        write_output(data, output, force, protected_paths(Settings.from_env()))
+    except OutputRefused as exc:
+        raise CliError(str(exc)) from exc
     stderr.print(f"wrote {output} ({len(data):,} bytes)", markup=False)
 
 
@@ -151,7 +157,7 @@ def run(
     """Materialize every asset (or a selection / one partition) headless, with progress."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from etl.ops.run import RunBatch, materialize_all
+    from etl.cli.run import RunBatch, materialize_all
 
     settings = Settings.from_env()
     stderr.print(f"materializing into {settings.home}", markup=False)
@@ -204,6 +210,9 @@ def sql(
     limit: Annotated[
         int, typer.Option(help="Rows shown by the table format (others write every row).")
     ] = DEFAULT_TABLE_ROWS,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing --output file.")
+    ] = False,
     warehouse: Annotated[
         Path | None,
         typer.Option(
@@ -223,18 +232,17 @@ def sql(
     if fmt is SqlFormat.parquet:
         if output is None:
             raise CliError("--format parquet needs --output FILE")
-        if output.is_dir() or not output.parent.is_dir():
-            raise CliError(f"{output}: not a writable file path")
-        frame.write_parquet(output)
-        stderr.print(f"wrote {output} ({frame.height:,} rows)", markup=False)
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        _write(buffer.getvalue(), output, force)
     elif fmt is SqlFormat.csv:
-        _write(frame.write_csv().encode(), output)
+        _write(frame.write_csv().encode(), output, force)
     elif fmt is SqlFormat.json:
-        _write(frame.write_json().encode(), output)
+        _write(frame.write_json().encode(), output, force)
     else:
-        table = Table(*frame.columns, show_lines=False)
-        for row in frame.head(limit).iter_rows():
-            table.add_row(*("" if v is None else str(v) for v in row))
+        from etl.query.output import data_table
+
+        table = data_table(frame.columns, frame.head(limit).iter_rows(), show_lines=False)
         if output is not None:
             raise CliError("--output needs --format csv, json or parquet")
         stdout.print(table)
@@ -263,6 +271,9 @@ def sparql(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing --output file.")
+    ] = False,
     release: Annotated[
         str | None, typer.Option(help="Query this release id instead of the current one.")
     ] = None,
@@ -271,46 +282,36 @@ def sparql(
     ] = None,
 ) -> None:
     """Run SPARQL on the published graph (read-only; SERVICE and updates are refused)."""
-    import pyoxigraph as ox
-
-    from etl.graph.store import RELEASES, STORE, GraphNotPublishedError, open_published_store
-    from etl.query.sparql import QueryError, evaluate, format_by_name, plain_value, serialize
+    from etl.graph.store import RELEASES, STORE
+    from etl.query.output import data_table, sparql_json_rows
+    from etl.query.worker import QueryRequest, WorkerLimits, run_isolated
 
     text = _query_text(query, file, "SPARQL")
     folder = graph_dir or Settings.from_env().graph_dir
-    try:
-        if release is not None:
-            location = inside(folder / RELEASES, release, "release") / STORE
-            if not location.is_dir():
-                raise CliError(f"release {release!r} has no store in {folder / RELEASES}")
-            store = ox.Store.read_only(str(location))
-        else:
-            store = open_published_store(folder)
-        answer = evaluate(store, text)
-        if fmt is None or fmt is SparqlFormat.table:
-            if answer.form in ("CONSTRUCT", "DESCRIBE"):
-                if fmt is SparqlFormat.table:
-                    raise CliError("--format table fits SELECT and ASK; use turtle or ntriples")
-                _write(serialize(answer, format_by_name(answer.form, "turtle")), output)
-                return
-            if output is not None:
-                raise CliError("--output needs a file format such as csv, tsv or json")
-            if answer.form == "ASK":
-                stdout.print("true" if answer.boolean else "false")
-                return
-            table = Table(*answer.variables)
-            for row in answer.rows:
-                table.add_row(*(plain_value(t) for t in row))
-            stdout.print(table)
-            stderr.print(f"{answer.size:,} rows", markup=False)
-            return
-        _write(serialize(answer, format_by_name(answer.form, fmt.value)), output)
-    except GraphNotPublishedError as exc:
-        raise CliError(str(exc)) from exc
-    except QueryError as exc:
-        raise CliError(str(exc)) from exc
-    except OSError as exc:
-        raise CliError(f"cannot open the graph store in {folder}: {exc}") from exc
+    store_path = None
+    if release is not None:
+        location = inside(folder / RELEASES, release, "release") / STORE
+        if not location.is_dir():
+            raise CliError(f"release {release!r} has no store in {folder / RELEASES}")
+        store_path = str(location)
+    name = None if fmt in (None, SparqlFormat.table) else fmt.value
+    accept = "application/sparql-results+json, text/turtle;q=0.9"
+    request = QueryRequest(query=text, accept=accept, format_name=name)
+    response = run_isolated(folder, request, WorkerLimits(store_path=store_path))
+    if response.status != 200:
+        raise CliError(response.body.decode("utf-8", "replace").strip())
+    if name is not None or response.form in ("CONSTRUCT", "DESCRIBE"):
+        if fmt is SparqlFormat.table:
+            raise CliError("--format table fits SELECT and ASK; use turtle or ntriples")
+        _write(response.body, output, force)
+    elif output is not None:
+        raise CliError("--output needs a file format such as csv, tsv or json")
+    elif response.form == "ASK":
+        stdout.print("true" if json.loads(response.body)["boolean"] else "false")
+    else:
+        variables, rows = sparql_json_rows(response.body)
+        stdout.print(data_table(variables, rows))
+        stderr.print(f"{response.count:,} rows", markup=False)
 
 
 @app.command()
@@ -326,6 +327,9 @@ def serve(
         int, typer.Option(help="Most result rows (or triples) a query may return; 0 = no limit.")
     ] = 10_000,
     workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    memory_mb: Annotated[
+        int, typer.Option(help="Memory ceiling of each query worker in MiB; 0 = no limit.")
+    ] = 2048,
     graph_dir: Annotated[
         Path | None, typer.Option(help="Graph folder (default: REEKG_GRAPH_DIR).")
     ] = None,
@@ -345,7 +349,7 @@ def serve(
             f"warning: binding {host}: the endpoint is reachable from other machines", markup=False
         )
     folder = graph_dir or Settings.from_env().graph_dir
-    config = EndpointConfig(folder.resolve(), timeout, max_rows or None, workers)
+    config = EndpointConfig(folder.resolve(), timeout, max_rows or None, workers, memory_mb or None)
     stderr.print(f"SPARQL endpoint on http://{host}:{port}/sparql (graph: {folder})", markup=False)
     run_server(config, host=host, port=port)
 
@@ -360,7 +364,7 @@ def status(
     ] = None,
 ) -> None:
     """Last materialization per asset, failed checks, warehouse rows and graph triples."""
-    from etl.query.status import collect_status, manifest_counts
+    from etl.cli.status import collect_status
 
     settings = Settings.from_env()
     state = collect_status(
@@ -368,7 +372,13 @@ def status(
         graph_dir or settings.graph_dir,
         settings.home / "dagster",
     )
-    dagster = state.dagster
+    _print_dagster(state.dagster)
+    _print_warehouse(state)
+    _print_graph(state)
+
+
+def _print_dagster(dagster: DagsterStatus) -> None:
+    """`reekg status`: assets' last materializations and failed checks."""
     if dagster.assets:
         table = Table("asset", "last materialized", "run", "rows", title="Assets")
         for a in dagster.assets:
@@ -393,6 +403,10 @@ def status(
         stdout.print(table)
     elif dagster.checks_evaluated:
         stdout.print(f"Checks: all {dagster.checks_evaluated} passed on their latest evaluation")
+
+
+def _print_warehouse(state: Status) -> None:
+    """`reekg status`: rows per warehouse table."""
     if state.warehouse_tables:
         table = Table("table", "rows", title=f"Warehouse {state.warehouse_path}")
         for row in state.warehouse_tables:
@@ -400,6 +414,12 @@ def status(
         stdout.print(table)
     if state.warehouse_message:
         stdout.print(f"Warehouse: {state.warehouse_message}", markup=False)
+
+
+def _print_graph(state: Status) -> None:
+    """`reekg status`: triples per named graph of the published release."""
+    from etl.cli.status import manifest_counts
+
     if state.graph:
         total, per_graph = manifest_counts(state.graph)
         table = Table(

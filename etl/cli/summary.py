@@ -6,7 +6,7 @@ import sys
 
 import duckdb
 
-from etl.ops.run import RunBatch, materialize_all
+from etl.cli.run import RunBatch, materialize_all
 from etl.settings import Settings
 
 
