@@ -14,6 +14,7 @@ from etl.risk import assets
 SQL_DIR = Path(__file__).parent / "sql"
 BUYER_SHARES = dg.AssetKey(["marts", "buyer_supplier_shares"])
 QUOTA_BY_HOLDER = dg.AssetKey(["marts", "quota_by_holder"])
+NET_IMPORT_RELIANCE = dg.AssetKey(["marts", "net_import_reliance"])
 EXPORT_CONTROLS = dg.AssetKey(["controls", "export_controls"])
 EXPORT_CONTROL_ITEMS = dg.AssetKey(["controls", "export_control_items"])
 SHARE_COLUMNS = (
@@ -53,6 +54,7 @@ def importer_shares(frame: pl.DataFrame) -> pl.DataFrame:
         assets.hs_stage_proxy,
         BUYER_SHARES,
         QUOTA_BY_HOLDER,
+        NET_IMPORT_RELIANCE,
         EXPORT_CONTROLS,
         EXPORT_CONTROL_ITEMS,
     ],

@@ -115,6 +115,17 @@ quota_concentration AS (
     JOIN quota_batch USING (year, batch, quota_type)
     GROUP BY ALL
 ),
+importer_reliance AS (
+    -- an importer's own published net import reliance on compounds and metals by year, from
+    -- the latest edition reporting the year (USGS for the United States)
+    SELECT country_iso3 AS importer, year, nir_pct / 100 AS import_reliance,
+        format('net import reliance {}{}% in {} (edition {})', coalesce(qualifier, ''),
+            nir_pct, year, edition) AS basis,
+        source_id
+    FROM marts.net_import_reliance
+    WHERE item = 'compounds_and_metals' AND nir_pct IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY country_iso3, year ORDER BY edition DESC) = 1
+),
 elements AS (
     SELECT DISTINCT assessment_year, element_symbol FROM assessed WHERE element_symbol IS NOT NULL
 ),
@@ -183,6 +194,19 @@ sourcing_sets AS (
     FROM param
     WHERE element_symbol IS NOT NULL
 ),
+trade_reliance AS (
+    -- the importer's latest figure up to the trade year; none: the method's assumption
+    SELECT t.importer, t.trade_year,
+        coalesce(r.import_reliance, m.importer_ir) AS import_reliance,
+        coalesce(r.basis, format('assumption: {}% (method parameter)', 100 * m.importer_ir))
+            AS import_reliance_basis,
+        coalesce(r.source_id, 'reekg-risk-method') AS reliance_source_id
+    FROM (SELECT DISTINCT importer, trade_year FROM sourcing_sets
+          WHERE sourcing_basis = 'trade_proxy') AS t
+    CROSS JOIN method AS m
+    ASOF LEFT JOIN importer_reliance AS r
+        ON r.importer = t.importer AND t.trade_year >= r.year
+),
 scored_global AS (
     SELECT g.*, v.variant,
         g.share * g.share * w.wgi_scaled
@@ -239,7 +263,10 @@ element_rows AS (
         g.hhi_wgi_global,
         s.hhi_wgi_sourcing,
         CASE WHEN ss.sourcing_basis = 'eu_assessment' THEN p.eu_import_reliance
-            ELSE m.importer_ir END AS import_reliance,
+            ELSE tr.import_reliance END AS import_reliance,
+        CASE WHEN ss.sourcing_basis = 'eu_assessment'
+            THEN 'EU assessment ' || ss.assessment_year || ' (' || ss.stage || ')'
+            ELSE tr.import_reliance_basis END AS import_reliance_basis,
         p.eol_rir,
         p.si_sr,
         v.china_t,
@@ -257,11 +284,15 @@ element_rows AS (
         CASE WHEN ss.sourcing_basis = 'eu_assessment' THEN p.published_bottleneck_stage END
             AS published_bottleneck_stage,
         concat_ws(',', g.global_source_ids, s.sourcing_source_ids, p.parameter_source_ids,
-            v.variant_source_ids, 'wb-wgi-2024', m.method_source_ids) AS source_list
+            v.variant_source_ids, tr.reliance_source_id, 'wb-wgi-2024', m.method_source_ids)
+            AS source_list
     FROM sourcing_sets AS ss
     JOIN param AS p USING (assessment_year, element_symbol, stage)
     JOIN variants AS v USING (assessment_year, element_symbol, stage)
     CROSS JOIN method AS m
+    LEFT JOIN trade_reliance AS tr
+        ON tr.importer = ss.importer AND tr.trade_year = ss.trade_year
+        AND ss.sourcing_basis = 'trade_proxy'
     LEFT JOIN global_hhi AS g USING (assessment_year, element_symbol, stage, variant)
     LEFT JOIN sourcing_hhi AS s
         ON s.assessment_year = ss.assessment_year AND s.element_symbol = ss.element_symbol
@@ -298,14 +329,17 @@ group_rows AS (
         p.published_bottleneck_stage,
         CASE p.eu_supply_used WHEN 'GSonly' THEN 'global only'
             WHEN 'GS+EU' THEN 'global and sourcing' END AS supply_basis,
-        p.eu_import_reliance AS import_reliance, p.eol_rir, p.si_sr, p.parameter_source_ids
+        p.eu_import_reliance AS import_reliance,
+        'EU assessment ' || p.assessment_year || ' (' || p.stage || ')' AS import_reliance_basis,
+        p.eol_rir, p.si_sr, p.parameter_source_ids
     FROM param AS p
     WHERE p.element_symbol IS NULL
 )
 SELECT
     assessment_year, importer, material, element_symbol, ree_group, stage, variant,
     sourcing_basis, is_proxy, proxy_hs_code, product_form, trade_year, currency, reporter_side,
-    trade_source_id, supply_basis, hhi_wgi_global, hhi_wgi_sourcing, import_reliance, eol_rir, si_sr,
+    trade_source_id, supply_basis, hhi_wgi_global, hhi_wgi_sourcing, import_reliance,
+    import_reliance_basis, eol_rir, si_sr,
     global_term, sourcing_term,
     CASE WHEN supply_risk IS NULL THEN NULL
         WHEN sourcing_term > global_term THEN 'sourcing' ELSE 'global supply' END AS largest_term,
