@@ -37,6 +37,7 @@ class RunSummary:
     rows: dict[str, int] = field(default_factory=dict)
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
+    checks_warned: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
 
@@ -117,6 +118,8 @@ def materialize_all(
             label = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             if evaluation.passed:
                 summary.checks_passed.append(label)
+            elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+                summary.checks_warned.append(f"{label}: {evaluation.description}")
             else:
                 summary.checks_failed.append(f"{label}: {evaluation.description}")
         summary.failed_steps.extend(
