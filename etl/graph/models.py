@@ -519,7 +519,7 @@ MAPPINGS: tuple[TableMapping, ...] = (
             (REE.importerCode, Lit("importer")),
             (REE.materialName, Lit("material")),
             (REE.riskElement, Ref("element", "element_symbol")),
-            (REE.stage, Concept("stage", RISK_STAGES)),
+            (REE.riskStage, Concept("stage", RISK_STAGES)),
             (REE.variant, Concept("variant", RISK_VARIANTS)),
             (REE.sourcingBasis, Lit("sourcing_basis")),
             (REE.isProxy, Lit("is_proxy", "boolean")),

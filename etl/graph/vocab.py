@@ -208,7 +208,7 @@ class REE(DefinedNamespace):
     RiskVariant: URIRef  # A named scenario of the supply-risk mart (baseline, China's export c...
     riskImporter: URIRef  # The importer (country or the EU aggregate) a supply risk is for.
     riskElement: URIRef  # The rare-earth element a supply risk is about (none for a group).
-    stage: URIRef  # The supply-chain stage (extraction, processing) a supply risk is about.
+    riskStage: URIRef  # The supply-chain stage (extraction, processing) a supply risk is about.
     variant: URIRef  # The scenario a supply risk is computed under.
     topSupplier: URIRef  # The supplier country contributing most to the largest term.
     inputSource: URIRef  # A source of one of the inputs a computed figure is derived from.
