@@ -542,6 +542,7 @@ MAPPINGS: tuple[TableMapping, ...] = (
             (REE.supplyRiskDifference, Lit("difference", "decimal")),
             (REE.isComputed, Lit("is_computed", "boolean")),
             (REE.valueLabel, Lit("value_label")),
+            SOURCE,
         ),
     ),
     TableMapping(
