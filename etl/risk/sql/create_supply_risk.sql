@@ -109,7 +109,7 @@ quota_concentration AS (
     SELECT
         CASE q.quota_type WHEN 'mining' THEN 'extraction' ELSE 'processing' END AS stage,
         q.year || ' batch ' || q.batch || ' ' || q.quota_type AS quota_basis,
-        sum(power(q.holder_share, 2)) AS china_groups_hhi,
+        fsum(power(q.holder_share, 2)) AS china_groups_hhi,
         string_agg(DISTINCT q.source_ids, ',' ORDER BY q.source_ids) AS quota_source_ids
     FROM quota_holders AS q
     JOIN quota_batch USING (year, batch, quota_type)
@@ -219,9 +219,9 @@ scored_global AS (
 ),
 global_hhi AS (
     SELECT assessment_year, element_symbol, stage, variant,
-        sum(contribution) AS hhi_wgi_global,
-        arg_max(iso3, contribution) AS top_global_iso3,
-        max(contribution) / nullif(sum(contribution), 0) AS top_global_part,
+        fsum(contribution) AS hhi_wgi_global,
+        first(iso3 ORDER BY contribution DESC, iso3) AS top_global_iso3,
+        max(contribution) / nullif(fsum(contribution), 0) AS top_global_part,
         coalesce(sum(share) FILTER (WHERE no_wgi), 0) AS global_share_without_wgi,
         string_agg(DISTINCT source_id, ',' ORDER BY source_id) AS global_source_ids
     FROM scored_global
@@ -240,9 +240,9 @@ scored_sourcing AS (
 sourcing_hhi AS (
     SELECT assessment_year, element_symbol, stage, importer, sourcing_basis, proxy_hs_code,
         product_form, trade_year, currency, reporter_side, trade_source_id, variant,
-        sum(contribution) AS hhi_wgi_sourcing,
-        arg_max(iso3, contribution) AS top_sourcing_iso3,
-        max(contribution) / nullif(sum(contribution), 0) AS top_sourcing_part,
+        fsum(contribution) AS hhi_wgi_sourcing,
+        first(iso3 ORDER BY contribution DESC, iso3) AS top_sourcing_iso3,
+        max(contribution) / nullif(fsum(contribution), 0) AS top_sourcing_part,
         coalesce(sum(share) FILTER (WHERE no_wgi), 0) AS sourcing_share_without_wgi,
         max(share) FILTER (WHERE iso3 = 'CHN') AS china_sourcing_share,
         string_agg(DISTINCT source_id, ',' ORDER BY source_id) AS sourcing_source_ids
