@@ -13,12 +13,17 @@ import duckdb
 import polars as pl
 
 from etl.capacity import models
-from etl.core.contracts import reject_where
+from etl.core.dates import leading_date
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WRITER_POOL, WarehouseResource, replace_rows
-from etl.reference.aliases import alias_table, known_source_ids, resolve_names
+from etl.reference.aliases import (
+    alias_table,
+    known_source_ids,
+    resolve_names,
+    resolve_source_urls,
+)
 
 GROUP = "capacity"
 OWNERS = ["team:capacity"]
@@ -33,27 +38,8 @@ DEPS = [
 REPLACEMENT = "capacity replacement"
 STATED_TOTAL = "total as stated"
 QUOTA_TYPE = "smelting_separation"
-LEADING_DATE = r"^(\d{4}-\d{2}-\d{2})"
 
 Resolved = tuple[pl.DataFrame, pl.DataFrame]
-
-
-def resolve_source_urls(frame: pl.DataFrame, sources: pl.DataFrame) -> Resolved:
-    """`source_id` for each row's `source_url`; URLs not in the sources registry are rejected."""
-    urls = sources.filter(pl.col("url").is_not_null()).unique("url", keep="first")
-    out = frame.join(
-        urls.select(pl.col("url").alias("source_url"), "source_id"), on="source_url", how="left"
-    )
-    unknown = pl.col("source_id").is_null()
-    rejected = reject_where(
-        out, unknown, "source_url", "unknown source URL (register it in data/reference/sources.csv)"
-    )
-    return out.filter(~unknown), rejected
-
-
-def leading_date(column: str) -> pl.Expr:
-    """The date a text starts with ('2025-12-18 (Asian Metal report date)'), else null."""
-    return pl.col(column).str.extract(LEADING_DATE, 1).str.to_date("%Y-%m-%d", strict=False)
 
 
 def resolve_events(frame: pl.DataFrame, aliases: pl.DataFrame, sources: pl.DataFrame) -> Resolved:

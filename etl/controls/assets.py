@@ -7,14 +7,14 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from etl.capacity.replacements import leading_date, resolve_source_urls
 from etl.controls import models
 from etl.core.contracts import reject_where
+from etl.core.dates import leading_date
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WRITER_POOL, WarehouseResource, query_frame
-from etl.reference.aliases import known_source_ids
+from etl.reference.aliases import known_source_ids, resolve_source_urls
 
 GROUP = "controls"
 OWNERS = ["team:controls"]
