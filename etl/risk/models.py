@@ -31,7 +31,11 @@ WGI = Contract(
         Field("country_name"),
         Field("year", "int", minimum=1996),
         Field("dimension", choices=WGI_DIMENSIONS),
-        Field("estimate", "float", minimum=-2.5, description="Estimate, -2.5 (worst) to 2.5"),
+        Field(
+            "estimate",
+            "float",
+            description="Estimate, about -2.5 (worst) to 2.5 (a few lie beyond)",
+        ),
     ),
     key=("wb_code", "year", "dimension"),
     description="World Bank Worldwide Governance Indicators, 2024 update, one estimate a row.",

@@ -16,6 +16,7 @@ from tests.risk.data import (
     EXAMPLES_FILE,
     KNOWN_DIFFERENCES,
     STAGE,
+    WGI_FILE,
     eu_2023_stage_srs,
     hhi,
     rows,
@@ -117,3 +118,16 @@ def test_blank_published_values_have_a_computed_value_only(published):
         + " AND stage = 'processing' AND element_symbol IN ('Er','Eu','Ho','Lu','Tm','Yb','Pr')"
     ).fetchall()
     assert {r[0] for r in labels} == {"computed (no published value)"}
+
+
+def test_every_input_row_lands(published):
+    """All bundled rows are good: none quarantined (WGI estimates below -2.5 are real data)."""
+    wgi_rows = len(rows(WGI_FILE))
+    assert published.execute("SELECT count(*) FROM core.wgi_estimates").fetchone() == (wgi_rows,)
+    quarantined = published.execute(
+        "SELECT dataset, count(*) FROM quarantine.rejected_rows WHERE dataset IN "
+        "('wgi_estimates', 'crm_supply_shares', 'crm_parameters', 'risk_method_parameters', "
+        "'risk_hs_stage_proxy') GROUP BY dataset"
+    ).fetchall()
+    assert quarantined == []
+    assert min(float(r["estimate"]) for r in rows(WGI_FILE)) < -2.5
