@@ -22,6 +22,10 @@ from etl.settings import Settings
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
+class RunError(Exception):
+    """A selection or partition that cannot run; the message is one line."""
+
+
 @dataclass
 class RunBatch:
     """Assets materialized together in one run."""
@@ -71,6 +75,55 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
     return batches
 
 
+def _plan(defs: dg.Definitions, selection: str | None) -> list[RunBatch]:
+    """The runs of a selection string; `RunError` if it is invalid or selects nothing."""
+    if not selection:
+        return plan_runs(defs)
+    hint = ""
+    if ":" not in selection and "/" in selection:
+        hint = f"; to select by key prefix write 'key:{selection}'"
+    try:
+        batches = plan_runs(defs, dg.AssetSelection.from_string(selection))
+    except dg.DagsterError as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, dg.DagsterInvalidSubsetError):
+            detail = "it names no asset of this project"
+        raise RunError(f"--select {selection!r}: {detail[:200]}{hint}") from None
+    if not batches:
+        raise RunError(f"--select {selection!r} matches no asset{hint}")
+    return batches
+
+
+def _check_partition(batches: list[RunBatch], partition: str, instance: dg.DagsterInstance) -> None:
+    """`RunError` unless some selected asset has the partition `partition`."""
+    known: set[str] = set()
+    for batch in batches:
+        if batch.partitions_def is not None:
+            known.update(batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance))
+    if partition in known:
+        return
+    if not known:
+        raise RunError(f"--partition {partition!r}: none of the selected assets is partitioned")
+    keys = sorted(known)
+    shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:3])} ... {keys[-1]}"
+    raise RunError(f"--partition {partition!r} is not a partition of the selection; known: {shown}")
+
+
+def _range_tags(
+    batch: RunBatch, partition: str | None, instance: dg.DagsterInstance
+) -> dict[str, str] | None:
+    """The partition range of a run (every partition, or `partition`); None: skip the run
+    (its assets do not have `partition`)."""
+    if batch.partitions_def is None:
+        return {}
+    keys = batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+    if partition is not None:
+        if partition not in keys:
+            return None
+        keys = [partition]
+    return {RANGE_START: keys[0], RANGE_END: keys[-1]}
+
+
 def materialize_all(
     settings: Settings | None = None,
     selection: str | None = None,
@@ -83,22 +136,18 @@ def materialize_all(
     """
     settings = settings or Settings.from_env()
     defs = build_defs(settings)
-    chosen = dg.AssetSelection.from_string(selection) if selection else None
-    batches = plan_runs(defs, chosen)
+    batches = _plan(defs, selection)
     instance = instance_for(settings)
+    if partition is not None:
+        _check_partition(batches, partition, instance)
     recover_orphaned_runs(instance)  # a killed run must not hold the writer slot forever
     summary = RunSummary()
     for number, batch in enumerate(batches, start=1):
         if on_batch:
             on_batch(number, len(batches), batch)
-        tags: dict[str, str] = {}
-        if batch.partitions_def is not None:
-            keys = batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
-            if partition is not None:
-                if partition not in keys:
-                    continue
-                keys = [partition]
-            tags = {RANGE_START: keys[0], RANGE_END: keys[-1]}
+        tags = _range_tags(batch, partition, instance)
+        if tags is None:
+            continue
         name = f"headless_{number}"
         job = dg.define_asset_job(name, selection=dg.AssetSelection.assets(*batch.keys))
         job_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from etl.graph.store import GraphNotPublishedError, current_release, open_published_store
+from etl.query.limits import DEFAULT_MEMORY_MB
 from etl.query.netguard import sandbox_query_process
 from etl.query.sparql import (
     Answer,
@@ -137,7 +138,6 @@ def answer_request(
 
 READY = "ready"
 STARTUP_SECONDS = 120.0
-DEFAULT_MEMORY_MB = 2048
 MEMORY_MESSAGE = "query exceeded the worker memory limit and was stopped; narrow it or add LIMIT"
 NETWORK_MESSAGE = (
     "federated queries (SERVICE) are refused: the query tried to open a network connection "
