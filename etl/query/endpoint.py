@@ -262,17 +262,17 @@ async def sparql(request: Request) -> Response:
         if query is None:
             return HTMLResponse(_query_page(_saved_text(params)))
         _check(query, params)
-        format_name = _format_parameter(params)
+        format_names = _format_parameters(params)
     except BadRequest as exc:
         return _error(exc.status, str(exc))
     accept = request.headers.get("accept")
-    html_page = format_name is None and _wants_html(accept)
+    html_page = not format_names and _wants_html(accept)
     response = await _run(
         request,
         QueryRequest(
             query=query,
             accept=PAGE_ACCEPT if html_page else accept,
-            format_name=format_name,
+            format_names=format_names,
             default_graphs=tuple(params.get("default-graph-uri", [])),
             named_graphs=tuple(params.get("named-graph-uri", [])),
         ),
@@ -292,13 +292,19 @@ def _saved_text(params: dict[str, list[str]]) -> str:
     return found[0] if found else DEFAULT_QUERY
 
 
-def _format_parameter(params: dict[str, list[str]]) -> str | None:
-    """The result format a client named in `format=`, `output=` or `results=` (None: `Accept`
-    decides). SPARQLWrapper repeats one name in all three; different names are a 400."""
-    names = {v.strip().lower() for p in FORMAT_PARAMETERS for v in params.get(p, []) if v.strip()}
-    if len(names) > 1:
-        raise BadRequest(400, f"conflicting result formats requested: {', '.join(sorted(names))}")
-    return names.pop() if names else None
+def _format_parameters(params: dict[str, list[str]]) -> tuple[str, ...]:
+    """The result formats a client named in `format=`, `output=` or `results=`, in that order
+    (empty: `Accept` decides). A value may be a name (`xml`, `json-ld`) or a comma-separated
+    list of media types (SPARQLWrapper sends `application/ld+json,application/x-json+ld`); the
+    worker answers in the first one that fits the query form."""
+    names: list[str] = []
+    for parameter in FORMAT_PARAMETERS:
+        for value in params.get(parameter, []):
+            for item in value.split(","):
+                name = item.split(";")[0].strip().lower()
+                if name and name not in names:
+                    names.append(name)
+    return tuple(names)
 
 
 def _results_page(query: str, response: QueryResponse) -> str:

@@ -113,7 +113,12 @@ RESULT_FORMATS = (
 GRAPH_FORMATS = (
     OutputFormat("turtle", "text/turtle", ("application/x-turtle",), ox.RdfFormat.TURTLE),
     OutputFormat("ntriples", "application/n-triples", ("text/plain",), ox.RdfFormat.N_TRIPLES),
-    OutputFormat("jsonld", "application/ld+json", ("application/json",), ox.RdfFormat.JSON_LD),
+    OutputFormat(
+        "jsonld",
+        "application/ld+json",
+        ("application/json", "application/x-json+ld"),
+        ox.RdfFormat.JSON_LD,
+    ),
     OutputFormat("rdfxml", "application/rdf+xml", ("application/xml",), ox.RdfFormat.RDF_XML),
     # Turtle is N3 without N3's extensions, so a Turtle document is a valid N3 answer
     OutputFormat("n3", "text/n3", ("text/rdf+n3", "application/n3"), ox.RdfFormat.TURTLE),
