@@ -185,9 +185,13 @@ def run(
     """Materialize every asset (or a selection / one partition) headless, with progress."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from etl.cli.run import RunBatch, RunError, materialize_all
+    from etl.cli.run import RunBatch, RunError, materialize_all, plan_materialization
 
     settings = Settings.from_env()
+    try:  # a selection or partition that would run nothing fails here, in one line
+        plan = plan_materialization(settings, select, partition)
+    except RunError as exc:
+        raise CliError(str(exc)) from None
     stderr.print(f"materializing into {settings.home}", markup=False)
     with Progress(
         SpinnerColumn(),
@@ -204,12 +208,7 @@ def run(
             more = f" +{len(batch.keys) - 3}" if len(batch.keys) > 3 else ""
             progress.update(task, total=total, completed=number - 1, description=names + more)
 
-        try:
-            summary = materialize_all(
-                settings, selection=select, partition=partition, on_batch=on_batch
-            )
-        except RunError as exc:
-            raise CliError(str(exc)) from None
+        summary = materialize_all(settings, on_batch=on_batch, plan=plan)
         progress.update(task, completed=progress.tasks[0].total or 0, description="done")
     table = Table("asset", "rows", title="Materialized")
     for asset, rows in sorted(summary.rows.items()):

@@ -8,6 +8,7 @@ are re-parented to it, not to init), and on SIGINT/SIGTERM forwards the signal, 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -24,10 +25,8 @@ PR_SET_CHILD_SUBREAPER = 36
 
 def _become_subreaper() -> None:
     """Orphaned descendants get this process as parent (Linux); elsewhere a no-op."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 def children(pid: int) -> list[int]:
@@ -55,10 +54,8 @@ def _reap() -> None:
 
 def _signal_all(sig: int) -> None:
     for pid in children(os.getpid()):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def _wait_for_none(seconds: float) -> bool:

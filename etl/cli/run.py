@@ -96,17 +96,19 @@ def _plan(defs: dg.Definitions, selection: str | None) -> list[RunBatch]:
 
 def _check_partition(batches: list[RunBatch], partition: str, instance: dg.DagsterInstance) -> None:
     """`RunError` unless some selected asset has the partition `partition`."""
-    known: set[str] = set()
+    ranges: dict[str, None] = {}
     for batch in batches:
-        if batch.partitions_def is not None:
-            known.update(batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance))
-    if partition in known:
-        return
-    if not known:
+        if batch.partitions_def is None:
+            continue
+        keys = batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+        if partition in keys:
+            return
+        if keys:
+            ranges[keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]}"] = None
+    if not ranges:
         raise RunError(f"--partition {partition!r}: none of the selected assets is partitioned")
-    keys = sorted(known)
-    shown = ", ".join(keys) if len(keys) <= 12 else f"{', '.join(keys[:3])} ... {keys[-1]}"
-    raise RunError(f"--partition {partition!r} is not a partition of the selection; known: {shown}")
+    known = ", ".join(ranges)
+    raise RunError(f"--partition {partition!r} is not a partition of the selection ({known})")
 
 
 def _range_tags(
@@ -124,22 +126,44 @@ def _range_tags(
     return {RANGE_START: keys[0], RANGE_END: keys[-1]}
 
 
-def materialize_all(
-    settings: Settings | None = None,
-    selection: str | None = None,
-    partition: str | None = None,
-    on_batch: Callable[[int, int, RunBatch], None] | None = None,
-) -> RunSummary:
-    """Materialize the selection (a Dagster selection string; default everything).
+@dataclass(frozen=True)
+class RunPlan:
+    """What `materialize_all` will run: the definitions, the ordered runs, the instance."""
 
-    `partition` restricts partitioned assets to one partition key (e.g. a year).
-    """
-    settings = settings or Settings.from_env()
+    defs: dg.Definitions
+    batches: list[RunBatch]
+    instance: dg.DagsterInstance
+    partition: str | None = None
+
+
+def plan_materialization(
+    settings: Settings, selection: str | None = None, partition: str | None = None
+) -> RunPlan:
+    """The runs of a selection and partition; `RunError` (one line) when the selection is
+    invalid or empty, or no selected asset has the partition: nothing would run."""
     defs = build_defs(settings)
     batches = _plan(defs, selection)
     instance = instance_for(settings)
     if partition is not None:
         _check_partition(batches, partition, instance)
+    return RunPlan(defs, batches, instance, partition)
+
+
+def materialize_all(
+    settings: Settings | None = None,
+    selection: str | None = None,
+    partition: str | None = None,
+    on_batch: Callable[[int, int, RunBatch], None] | None = None,
+    plan: RunPlan | None = None,
+) -> RunSummary:
+    """Materialize the selection (a Dagster selection string; default everything), or a
+    `plan` made beforehand by `plan_materialization`.
+
+    `partition` restricts partitioned assets to one partition key (e.g. a year).
+    """
+    settings = settings or Settings.from_env()
+    plan = plan or plan_materialization(settings, selection, partition)
+    defs, batches, instance, partition = plan.defs, plan.batches, plan.instance, plan.partition
     recover_orphaned_runs(instance)  # a killed run must not hold the writer slot forever
     summary = RunSummary()
     for number, batch in enumerate(batches, start=1):
