@@ -17,7 +17,7 @@ from etl.core.runs import RANGE_END, RANGE_START
 from etl.definitions import build_defs
 from etl.ops.instance import instance_for
 from etl.ops.recovery import recover_orphaned_runs
-from etl.settings import Settings
+from etl.settings import Settings, require_inputs
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -142,6 +142,7 @@ def plan_materialization(
 ) -> RunPlan:
     """The runs of a selection and partition; `RunError` (one line) when the selection is
     invalid or empty, or no selected asset has the partition: nothing would run."""
+    require_inputs(settings.data_dir)  # a missing file is one line, not a failed Dagster step
     defs = build_defs(settings)
     batches = _plan(defs, selection)
     instance = instance_for(settings)

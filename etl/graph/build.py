@@ -56,7 +56,7 @@ from etl.graph.vocab import (
     entity,
     graph,
 )
-from etl.settings import PROJECT_ROOT
+from etl.settings import BUNDLE_ROOT
 
 LOG = logging.getLogger(__name__)
 
@@ -222,10 +222,10 @@ def ontology_text(path: Path = ONTOLOGY_FILE) -> tuple[str, int]:
 
 
 def shown_path(path: str) -> str:
-    """A path as provenance shows it: relative to the project when inside it."""
+    """A path as provenance shows it: relative to the project (or the installed bundle)."""
     p = Path(path)
-    if p.is_absolute() and p.is_relative_to(PROJECT_ROOT):
-        return str(p.relative_to(PROJECT_ROOT))
+    if p.is_absolute() and p.is_relative_to(BUNDLE_ROOT):
+        return str(p.relative_to(BUNDLE_ROOT))
     return str(p)
 
 
