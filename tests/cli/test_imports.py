@@ -7,8 +7,6 @@ import json
 import subprocess
 import sys
 
-import pytest
-
 HEAVY = ("dagster", "httpx", "starlette", "uvicorn", "pyoxigraph", "rdflib", "duckdb", "polars")
 
 
@@ -20,11 +18,6 @@ def loaded_after(statement: str) -> list[str]:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, text=True)
     return list(json.loads(out.stdout))
-
-
-@pytest.mark.parametrize("statement", ["import etl", "import etl.cli.main"])
-def test_nothing_heavy_at_import(statement: str) -> None:
-    assert loaded_after(statement) == []
 
 
 def test_help_and_version_import_nothing_heavy() -> None:
