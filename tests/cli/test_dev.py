@@ -1,4 +1,4 @@
-"""`make dev` stops on Ctrl-C: the whole process group gets SIGINT, as a terminal sends it."""
+"""`make dev` stops when interrupted (Ctrl-C, or SIGTERM to make) and leaves no process."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.query.conftest import free_port
 
@@ -30,7 +31,18 @@ def session_processes(sid: int) -> list[str]:
     return found
 
 
-def test_make_dev_stops_on_ctrl_c(tmp_path: Path) -> None:
+def ui_up(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/server_info", timeout=1).is_success
+    except httpx.TransportError:
+        return False
+
+
+# Ctrl-C in a terminal: SIGINT to the whole process group. A supervisor or `kill` stopping
+# make alone: SIGTERM to make's pid only (make then exits at once; plain `dagster dev` under it
+# kept running with its webserver, daemon and code servers, which the second case catches).
+@pytest.mark.parametrize("how", ["sigint-group", "sigterm-make"])
+def test_make_dev_stops_on_ctrl_c(tmp_path: Path, how: str) -> None:
     port = free_port()
     env = {
         **os.environ,
@@ -51,23 +63,23 @@ def test_make_dev_stops_on_ctrl_c(tmp_path: Path) -> None:
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
             assert process.poll() is None, (tmp_path / "dev.log").read_text()[-2000:]
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/server_info", timeout=1).is_success:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.5)
+            if ui_up(port):
+                break
+            time.sleep(0.3)
         else:
             raise AssertionError("dagster dev did not come up")
-        assert len(session_processes(process.pid)) >= 4  # make, wrapper, dagster, servers
-        os.killpg(process.pid, signal.SIGINT)
+        assert len(session_processes(process.pid)) >= 3  # make, wrapper, dagster, servers
+        if how == "sigint-group":
+            os.killpg(process.pid, signal.SIGINT)
+        else:
+            os.kill(process.pid, signal.SIGTERM)
         started = time.monotonic()
         process.wait(timeout=STOP_SECONDS + 10)
-        took = time.monotonic() - started
-        assert took < STOP_SECONDS, f"make dev took {took:.1f} s to stop"
         assert process.returncode != 0  # interrupted, not a clean exit
-        time.sleep(0.5)
-        assert session_processes(process.pid) == []
+        while session_processes(process.pid) and time.monotonic() - started < STOP_SECONDS:
+            time.sleep(0.2)
+        took = time.monotonic() - started
+        assert session_processes(process.pid) == [], f"still running after {took:.1f} s"
     finally:
         if session_processes(process.pid):
             os.killpg(process.pid, signal.SIGKILL)
