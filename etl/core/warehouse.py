@@ -78,6 +78,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def publish(self) -> Path:
         """Copy the working file to the published snapshot atomically (temp file, then rename)."""
+        staged = self.stage_snapshot()
+        try:
+            os.replace(staged, self.published_path)
+        finally:
+            staged.unlink(missing_ok=True)
+        return Path(self.published_path)
+
+    def stage_snapshot(self) -> Path:
+        """A checkpointed, fsynced, verified copy of the working file next to the published
+        snapshot, ready to be renamed over it (the caller renames or removes it)."""
         working, published = Path(self.path), Path(self.published_path)
         with self.connect() as con:
             con.execute("CHECKPOINT")
@@ -89,10 +99,10 @@ class WarehouseResource(dg.ConfigurableResource):
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             duckdb.connect(str(tmp), read_only=True).close()  # refuse to publish a broken copy
-            os.replace(tmp, published)
-        finally:
+        except BaseException:
             tmp.unlink(missing_ok=True)
-        return published
+            raise
+        return tmp
 
 
 QUARANTINE_DDL = """
