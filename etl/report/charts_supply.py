@@ -379,14 +379,13 @@ def supply_risk_chart(data: ReportData) -> Chart | None:
         return None
     title = "Supply risk by element and stage"
     fig = go.Figure()
-    for i, ((importer, basis, stage), series) in enumerate(
-        risk.group_by(["importer", "sourcing_basis", "stage"], maintain_order=True)
-    ):
+    for i, ((name,), series) in enumerate(risk.group_by(["series"], maintain_order=True)):
+        stage = series["stage"][0]
         fig.add_scatter(
             x=series["material"].to_list(),
             y=series["shown_supply_risk"].to_list(),
             mode="markers",
-            name=f"{importer} · {stage} · {basis}",
+            name=str(name),
             marker={
                 "size": 10,
                 "color": PALETTE[i % len(PALETTE)],
@@ -405,7 +404,8 @@ def supply_risk_chart(data: ReportData) -> Chart | None:
     fig.update_yaxes(title_text="supply risk (index, no unit)", rangemode="tozero")
     caption = (
         "EU supply-risk index (no unit; critical at 1.0 or more) per element and stage, baseline "
-        "variant: computed where the bundled inputs allow, the published value otherwise "
-        "(hover gives the value's label)."
+        "variant: the EU's own assessment, and each trade-proxy importer's latest trade year "
+        "(sourcing from its imports of one HS heading; processing only). Computed where the "
+        "bundled inputs allow, the published value otherwise (hover gives the value's label)."
     )
     return Chart("supply_risk", title, caption, fig, source="marts.supply_risk")
