@@ -402,6 +402,7 @@ def supply_risk_chart(data: ReportData) -> Chart | None:
     )
     base_layout(fig, 460)
     fig.update_yaxes(title_text="supply risk (index, no unit)", rangemode="tozero")
+    fig.update_layout(margin={"b": 110}, legend={"y": -0.3})
     caption = (
         "EU supply-risk index (no unit; critical at 1.0 or more) per element and stage, baseline "
         "variant: the EU's own assessment, and each trade-proxy importer's latest trade year "
