@@ -26,19 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from etl.graph.store import GraphNotPublishedError, current_release, open_published_store
+from etl.query.formats import OutputFormat, choose_format, format_by_name
 from etl.query.limits import DEFAULT_MEMORY_MB
 from etl.query.netguard import sandbox_query_process
+from etl.query.results import serialize
 from etl.query.sparql import (
     Answer,
     NotAcceptable,
-    OutputFormat,
     QueryError,
-    choose_format,
     describe_entity,
     evaluate,
-    format_by_name,
     inspect_query,
-    serialize,
 )
 
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from etl.query.endpoint import MAX_BODY_BYTES
+from etl.query.protocol import MAX_BODY_BYTES
 from etl.query.sparql import MAX_QUERY_CHARS
 from tests.query.conftest import Endpoint, free_port, stop, wait_http
 

@@ -13,18 +13,10 @@ import pytest
 import rdflib
 
 from etl.graph.store import open_published_store
+from etl.query.formats import choose_format, format_by_name, negotiate
 from etl.query.netguard import NetworkAccessBlocked, no_network
-from etl.query.sparql import (
-    QueryRefused,
-    QuerySyntaxError,
-    ResultTooLarge,
-    choose_format,
-    evaluate,
-    format_by_name,
-    inspect_query,
-    negotiate,
-    serialize,
-)
+from etl.query.results import serialize
+from etl.query.sparql import QueryRefused, QuerySyntaxError, ResultTooLarge, evaluate, inspect_query
 from tests.query.data import CREG, JIANGXI, LABEL, REFERENCE_TRIPLES, TOTAL_TRIPLES
 
 REFUSED = {
