@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import tempfile
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 import dagster as dg
+import httpx
 import pyoxigraph as ox
 
 from etl.graph.store import DATASET, current_release, open_published_store
@@ -88,26 +87,33 @@ class GraphStoreResource(dg.ConfigurableResource):
         body: Path | bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
-        headers = dict(headers or {})
-        data = body
-        handle = None
-        if isinstance(body, Path):
-            headers["Content-Length"] = str(body.stat().st_size)
-            handle = body.open("rb")
-        request = urllib.request.Request(url, data=handle or data, method=method, headers=headers)  # type: ignore[arg-type]
+        """One HTTP request (a file body is streamed); any non-2xx answer is a `GraphStoreError`."""
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as exc:
-            detail = exc.read().decode("utf-8", "replace").strip().splitlines()
+            if isinstance(body, Path):
+                with body.open("rb") as handle:
+                    response = self._send(method, url, handle, headers)
+            else:
+                response = self._send(method, url, body, headers)
+        except httpx.HTTPError as exc:
+            raise GraphStoreError(f"{method} {url}: {exc}") from exc
+        if not response.is_success:
+            detail = response.text.strip().splitlines()
             raise GraphStoreError(
-                f"{method} {url}: HTTP {exc.code} {detail[0] if detail else exc.reason}"
-            ) from exc
-        except urllib.error.URLError as exc:
-            raise GraphStoreError(f"{method} {url}: {exc.reason}") from exc
-        finally:
-            if handle is not None:
-                handle.close()
+                f"{method} {url}: HTTP {response.status_code} "
+                f"{detail[0] if detail else response.reason_phrase}"
+            )
+        return response.status_code, response.content
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        content: BinaryIO | bytes | None,
+        headers: dict[str, str] | None,
+    ) -> httpx.Response:
+        return httpx.request(
+            method, url, content=content, headers=headers, timeout=self.timeout_seconds
+        )
 
     def graph_url(self, iri: str) -> str:
         """The Graph Store Protocol URL of a named graph (`?default` for the default graph)."""
