@@ -157,6 +157,30 @@ def _number_rules(name: str, required: bool) -> list[tuple[pl.Expr, str, str]]:
     return rules
 
 
+# The Comtrade columns the reader uses (partition, totals, codes, checks, key, values); the scan
+# materializes only these, though the header must hold every column of COMTRADE_COLUMNS.
+COMTRADE_READ: tuple[str, ...] = (
+    "freqCode",
+    "refYear",
+    "refMonth",
+    "reporterCode",
+    "reporterISO",
+    "flowCode",
+    "partnerCode",
+    "partnerISO",
+    "partner2Code",
+    "classificationCode",
+    "cmdCode",
+    "customsCode",
+    "motCode",
+    "qtyUnitCode",
+    "qtyUnitAbbr",
+    "qty",
+    "netWgt",
+    "primaryValue",
+)
+
+
 def _comtrade_totals(
     path: Path, year: int, month: int | None, hs_codes: Sequence[str]
 ) -> tuple[pl.DataFrame, int]:
@@ -171,17 +195,17 @@ def _comtrade_totals(
     if month is not None:
         in_partition &= _trim("refMonth").cast(pl.Int32, strict=False) == month
     # The scan keeps the code candidates (cheap test, no string copies) and only the columns
-    # read here; the exact partition test and the cleaning run on those few rows.
+    # read here (COMTRADE_READ); the exact partition test and the cleaning run on those rows.
     candidates = (
         _scan(path, COMTRADE_COLUMNS)
         .filter(_code_candidates("cmdCode", hs_codes))
-        .select(*COMTRADE_COLUMNS, "source_row", "source_file")
+        .select(*COMTRADE_READ, "source_row", "source_file")
         .collect(engine="streaming")
     )
     lf = (
         candidates.lazy()
         .filter(in_partition)
-        .with_columns(*[_clean(c) for c in COMTRADE_COLUMNS])
+        .with_columns(*[_clean(c) for c in COMTRADE_READ])
         .with_columns(pl.col("cmdCode").str.zfill(6))
     )
     is_total = (
