@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint imports format dev serve bench browser clean
+.PHONY: help setup run test lint imports format dev serve bench browser postgres clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,7 +31,10 @@ run: setup ## Materialize every asset on the bundled data and print a summary
 browser: ## Install headless Chromium for the report test (Debian package)
 	@if [ -f tests/report/ensure_chromium.sh ]; then bash tests/report/ensure_chromium.sh; fi
 
-test: lint browser ## Linters (ruff, mypy, import graph), then the whole test suite
+postgres: ## Install PostgreSQL's server for tests/deploy (Debian package)
+	@bash tests/deploy/ensure_postgres.sh
+
+test: lint browser postgres ## Linters (ruff, mypy, import graph), then the whole test suite
 	$(BIN)/pytest -q
 
 lint: setup ## ruff (lint + format check), mypy, and the import graph of etl/ (no cycle)
@@ -49,7 +52,7 @@ format: setup ## Apply ruff fixes and formatting
 
 dev: setup ## Dagster UI with the asset graph and daemon (http://127.0.0.1:3000)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} $(BIN)/python -c "from etl.ops.instance import ensure_instance_home; from pathlib import Path; import os; ensure_instance_home(Path(os.environ['DAGSTER_HOME']))"
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} exec $(BIN)/python -m etl.cli.dev -w workspace.yaml -p $${DAGSTER_PORT:-3000}
 
 serve: setup ## SPARQL endpoint on the published graph (http://127.0.0.1:7878)
 	$(BIN)/reekg serve

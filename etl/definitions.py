@@ -14,14 +14,15 @@ from etl.capacity.schedules import capacity_files_job, quotas_job
 from etl.controls.definitions import defs as controls_defs
 from etl.graph.definitions import defs as graph_defs
 from etl.ops.definitions import LandingTargets, apply_operations, operations_defs
-from etl.ops.publish import PUBLISHED_WAREHOUSE, published_warehouse_asset
 from etl.production.assets import USGS_EDITIONS
 from etl.production.definitions import defs as production_defs
 from etl.production.schedules import usgs_job
+from etl.publish.release import RELEASE_KEYS, release_asset
 from etl.query.definitions import defs as query_defs
 from etl.reference.definitions import defs as reference_defs
 from etl.report.definitions import defs as report_defs
 from etl.resources import build_resources
+from etl.risk.definitions import defs as risk_defs
 from etl.settings import Settings
 from etl.trade.definitions import defs as trade_defs
 
@@ -33,6 +34,7 @@ DOMAINS = (
     controls_defs,
     production_defs,
     trade_defs,
+    risk_defs,
     graph_defs,
     report_defs,
     query_defs,
@@ -47,9 +49,9 @@ def build_defs(settings: Settings | None = None) -> dg.Definitions:
     warehouse_assets = [
         spec.key
         for spec in domains.resolve_all_asset_specs()
-        if spec.group_name not in UNPUBLISHED_GROUPS and spec.key != PUBLISHED_WAREHOUSE
+        if spec.group_name not in UNPUBLISHED_GROUPS and spec.key not in RELEASE_KEYS
     ]
-    publish = dg.Definitions(assets=[published_warehouse_asset(warehouse_assets)])
+    publish = dg.Definitions(assets=[release_asset(warehouse_assets)])
     return apply_operations(dg.Definitions.merge(domains, publish))
 
 
