@@ -36,12 +36,6 @@ ASSETS = {"comtrade_annual": comtrade_annual, "comtrade_monthly": comtrade_month
 JOBS = {"comtrade_annual": YEARLY_JOB, "comtrade_monthly": MONTHLY_JOB, "baci": YEARLY_JOB}
 
 
-def _stat(path: Path) -> str:
-    """mtime and size: only says when the digest must be computed again, never a change."""
-    stat = path.stat()
-    return f"{stat.st_mtime_ns}:{stat.st_size}"
-
-
 def _partitions(path: Path, is_baci: bool) -> list[str]:
     """`asset/key` of every partition a landed file holds rows of (raises for a bad file)."""
     if is_baci:
@@ -55,9 +49,9 @@ def plan_runs(
 ) -> tuple[list[dg.RunRequest], dict[str, Any], list[str]]:
     """Run requests for the partitions whose landed content changed, and the next cursor.
 
-    Change is by content (etl/core/landing.py's `file_digest`): the cursor keeps per file its
-    digest, the partitions it holds and its mtime/size, which only decide whether the digest
-    is computed again (a touched file with the same bytes starts nothing). A changed file
+    Change is by content (etl/core/landing.py's `file_digest`, streamed): the cursor keeps per
+    file its digest and the partitions it holds (a touched file with the same bytes starts
+    nothing; only a changed file is parsed for its partitions). A changed file
     requests the partitions it holds now and held before (rows that left it revert); a removed
     file requests the partitions it held. A file modified in the last `SETTLE_SECONDS` is left
     for the next tick. One request per (asset, partition), whichever number of files touch it.
@@ -76,20 +70,16 @@ def plan_runs(
             if old is not None:
                 seen[str(path)] = old
             continue
-        stat = _stat(path)
-        if old is not None and old.get("stat") == stat:
-            seen[str(path)] = old
-            continue
         digest = file_digest(path)
         if old is not None and old.get("digest") == digest:
-            seen[str(path)] = {**old, "stat": stat}
+            seen[str(path)] = old
             continue
         try:
             parts = _partitions(path, is_baci)
         except (TradeFileError, pl.exceptions.PolarsError) as exc:
             notes.append(f"skipped until it changes: {exc}")
             parts = []
-        seen[str(path)] = {"stat": stat, "digest": digest, "partitions": parts}
+        seen[str(path)] = {"digest": digest, "partitions": parts}
         for part in sorted({*parts, *(old or {}).get("partitions", [])}):
             wanted[part].append(f"{path.name}@{digest}")
     for name, old in sorted(cursor.items()):
