@@ -23,7 +23,11 @@ def write(path: Path, text: str, mtime: float = OLD) -> Path:
 
 def partitions(landing: Path, cursor: dict[str, object]) -> tuple[list[str], dict[str, object]]:
     requests, seen, _ = plan_runs(landing, cursor)
-    keys = sorted(f"{r.asset_selection[0].to_user_string()}:{r.partition_key}" for r in requests)
+    keys = sorted(
+        f"{r.asset_selection[0].to_user_string()}:{r.partition_key}"
+        for r in requests
+        if r.asset_selection
+    )
     return keys, seen
 
 
