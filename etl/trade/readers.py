@@ -28,6 +28,8 @@ from etl.trade.models import (
     RARE_EARTH_HS_CODES,
     SOURCE_SIDECAR_SUFFIX,
     SYNTHETIC_SOURCE_ID,
+    as_flows,
+    kept_codes,
 )
 
 NULL_WORDS = ("", "NA", "N/A", "null", "NULL")
@@ -74,8 +76,10 @@ def _trim(name: str) -> pl.Expr:
 
 
 def _hs6(name: str) -> pl.Expr:
-    """An HS code as six characters with its leading zeros (some writers drop them)."""
-    return _trim(name).str.zfill(6)
+    """An HS code as six characters with its leading zeros (some writers drop them); a
+    4-digit heading stays a heading."""
+    code = _trim(name)
+    return pl.when(code.str.len_chars() == 4).then(code).otherwise(code.str.zfill(6))
 
 
 def _file_iso3(name: str) -> pl.Expr:
@@ -126,7 +130,7 @@ def _rejections(
 
 
 def _as_flows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select([pl.col(c).cast(t).alias(c) for c, t in FLOW_SCHEMA.items()])
+    return as_flows(frame)
 
 
 def _number_rules(name: str, required: bool) -> list[tuple[pl.Expr, str, str]]:
@@ -149,7 +153,7 @@ def _comtrade_totals(
     in_partition = (
         (_trim("freqCode") == freq)
         & (_trim("refYear") == str(year))
-        & _hs6("cmdCode").is_in(list(hs_codes))
+        & _hs6("cmdCode").is_in(kept_codes(hs_codes))
     )
     if month is not None:
         in_partition &= _trim("refMonth").cast(pl.Int32, strict=False) == month
@@ -157,7 +161,7 @@ def _comtrade_totals(
         _scan(path, COMTRADE_COLUMNS)
         .filter(in_partition)
         .with_columns(*[_clean(c) for c in COMTRADE_COLUMNS])
-        .with_columns(pl.col("cmdCode").str.zfill(6))
+        .with_columns(_hs6("cmdCode"))
     )
     is_total = (
         pl.col("partner2Code").fill_null("0").is_in(["0", "W00"])
