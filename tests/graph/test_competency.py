@@ -202,3 +202,34 @@ def test_provenance_names_the_bundled_files_with_checksums(graph_store: ox.Store
         files["data/capacity/china_re_quotas_2015_2023.csv"]
         == hashlib.sha256(quota_csv.read_bytes()).hexdigest()
     )
+
+
+def test_q10_buyers_china_share_by_code_year_matches_sql(
+    graph_store: ox.Store, published: duckdb.DuckDBPyConnection
+) -> None:
+    rows = run(graph_store, "q10_buyers_china_share_by_code_year.rq")
+    sparql = {
+        (
+            r["buyer"].removeprefix(f"{ID}country/"),
+            r["commodity"].removeprefix(f"{ID}commodity/"),
+            int(r["year"]),
+            r["currency"],
+        ): (float(r["importsValue"]), float(r["chinaShare"]), r["isComplete"] == "true")
+        for r in rows
+    }
+    sql = {
+        (buyer, code, year, currency): (total, share, complete)
+        for buyer, code, year, currency, total, share, complete in published.sql(
+            "SELECT DISTINCT buyer, hs_code, year, currency, buyer_value, china_share_value, "
+            "is_complete FROM marts.buyer_supplier_shares "
+            "WHERE buyer IN ('DEU', 'FRA', 'USA', 'JPN')"
+        ).fetchall()
+    }
+    assert set(sparql) == set(sql)
+    assert {b for b, *_ in sql} == {"DEU", "FRA", "USA", "JPN"}
+    assert {c for _, _, _, c in sql} == {"EUR", "USD"}
+    for key, (total, share, complete) in sql.items():
+        assert sparql[key][0] == pytest.approx(total, rel=1e-12)
+        assert sparql[key][1] == pytest.approx(share, rel=1e-12)
+        assert sparql[key][2] == complete
+    assert sparql[("JPN", "2846", 2023, "USD")][2] is False
