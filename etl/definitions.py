@@ -11,6 +11,7 @@ import dagster as dg
 from etl.capacity.definitions import defs as capacity_defs
 from etl.capacity.partitions import QUOTA_YEARS
 from etl.capacity.schedules import capacity_files_job, quotas_job
+from etl.controls.definitions import defs as controls_defs
 from etl.graph.definitions import defs as graph_defs
 from etl.ops.definitions import LandingTargets, apply_operations, operations_defs
 from etl.ops.publish import PUBLISHED_WAREHOUSE, published_warehouse_asset
@@ -29,6 +30,7 @@ UNPUBLISHED_GROUPS = ("graph", "report", "publish", "query")
 DOMAINS = (
     reference_defs,
     capacity_defs,
+    controls_defs,
     production_defs,
     trade_defs,
     graph_defs,

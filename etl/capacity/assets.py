@@ -9,6 +9,7 @@ import polars as pl
 
 from etl.capacity import models
 from etl.capacity.partitions import QUOTA_YEARS
+from etl.capacity.replacements import resolve_source_urls
 from etl.core.contracts import Contract, read_contract, reject_where
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
@@ -251,6 +252,67 @@ def reallocations(warehouse: WarehouseResource, settings: SettingsResource) -> d
     )
 
 
+FACILITIES_FILE = "facilities/facilities_capacity.csv"
+FACILITY_CLASSES_FILE = "facilities/facilities_capacity_classes.csv"
+
+
+def classify_facilities(
+    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, classes: pl.DataFrame
+) -> Resolved:
+    """Published figures joined to their classification (by row), operator, source, country."""
+    joined = frame.join(
+        classes.drop("source_file", "source_row").rename(
+            {"stage": "stage_class", "figure_row": "source_row"}
+        ),
+        on="source_row",
+        how="left",
+    )
+    unclassified = pl.col("facility_id").is_null()
+    rejects = [
+        reject_where(
+            joined, unclassified, "facility", f"no classification row in {FACILITY_CLASSES_FILE}"
+        )
+    ]
+    joined = joined.filter(~unclassified)
+    joined, rej = resolve_source_urls(joined, known_source_ids(con))
+    rejects.append(rej)
+    joined, rej = resolve_names(
+        joined, alias_table(con), "operator", "operator_id", ("organisation",)
+    )
+    rejects.append(rej)
+    countries = query_frame(con, "SELECT iso3 FROM core.countries")
+    bad_country = ~pl.col("country_iso3").is_in(countries["iso3"].implode())
+    rejects.append(
+        reject_where(joined, bad_country, "country_iso3", "unknown ISO 3166-1 alpha-3 code")
+    )
+    good = joined.filter(~bad_country).select(
+        pl.format("{}-{}", "facility_id", "source_row").alias("figure_id"),
+        "facility_id",
+        pl.col("facility").alias("name"),
+        "operator_id",
+        "country_iso3",
+        "location",
+        pl.col("stage_class").alias("stage"),
+        pl.col("stage").alias("stage_as_published"),
+        "capacity_value",
+        "capacity_value_max",
+        "capacity_unit",
+        pl.col("unit").alias("unit_as_published"),
+        "basis",
+        pl.col("capacity_basis").alias("basis_as_published"),
+        pl.col("figure_year").cast(pl.Int32),
+        "status",
+        "source_date",
+        pl.col("evidence_text").alias("evidence"),
+        "is_derived",
+        "classification_note",
+        "source_id",
+        "source_file",
+        "source_row",
+    )
+    return good, pl.concat(rejects, how="vertical")
+
+
 @dg.asset(
     key=["capacity", "facilities"],
     group_name=GROUP,
@@ -258,36 +320,29 @@ def reallocations(warehouse: WarehouseResource, settings: SettingsResource) -> d
     kinds=KINDS,
     pool=WRITER_POOL,
     deps=[*REFERENCE_DEPS, dg.AssetKey(["reference", "countries"])],
-    description="Facilities inside and outside China (core.facilities): operator, place, "
-    "capacity t REO/year where a source gives it, products, feedstock, status.",
+    description="Capacity figures of facilities inside and outside China (core.facilities), one "
+    "row per published figure: stage (mining, processing, separation, metal, magnet), "
+    "capacity_value (and _max for a range), capacity_unit (t REO, t NdPr oxide, t magnets ... "
+    "per year), basis (nameplate, target, actual, estimate), figure year, status, evidence "
+    "and source. The published stage/unit/basis texts are kept beside the classes.",
 )
 def facilities(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
-    def resolve(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Resolved:
-        countries = query_frame(con, "SELECT iso3 FROM core.countries")
-        out, rej = _resolve_holder_columns(con, frame, {"operator": "operator_id"})
-        bad_country = ~pl.col("country").is_in(countries["iso3"].implode())
-        rej = pl.concat(
-            [rej, reject_where(out, bad_country, "country", "unknown ISO 3166-1 alpha-3 code")]
-        )
-        out = out.filter(~bad_country)
-        return out.select(
-            "facility_id",
-            "name",
-            "operator_id",
-            pl.col("province").alias("province_id"),
-            pl.col("country").alias("country_iso3"),
-            "capacity_t_reo_per_year",
-            "products",
-            "feedstock",
-            "status",
-            "source_id",
-        ), rej
-
-    return _load_capacity_file(
-        warehouse,
-        settings,
-        "capacity/facilities.csv",
-        models.FACILITIES,
-        "core.facilities",
-        resolve,
+    classes = read_contract(
+        settings.source(FACILITY_CLASSES_FILE), models.FACILITY_CLASSES, FACILITY_CLASSES_FILE
     )
+    if classes.rejected.height:
+        first = classes.rejected.row(0, named=True)
+        raise ValueError(
+            f"{FACILITY_CLASSES_FILE}: row {first['source_row']}, field {first['field']}: "
+            f"{first['reason']}"
+        )
+    with warehouse.connect() as con:
+        report, _ = load_file(
+            con,
+            path=settings.source(FACILITIES_FILE),
+            label=FACILITIES_FILE,
+            contract=models.FACILITY_CAPACITIES,
+            core_table="core.facilities",
+            resolve=lambda frame: classify_facilities(con, frame, classes.good),
+        )
+        return materialize_result(con, "core.facilities", rejected=report.rejected)

@@ -11,10 +11,20 @@ SQL_DIR = Path(__file__).parent / "sql"
 QUOTAS = ["capacity", "quotas"]
 SOURCE = ForeignKey("source_id", "core.sources", "source_id")
 ORG = "core.organisations"
+REPLACEMENTS = ["capacity", "consolidation_events"]
+MEMBERSHIPS = ["capacity", "organisation_memberships"]
 
 
-def _check(asset: list[str], name: str, description: str) -> dg.AssetChecksDefinition:
-    return sql_check(asset, name, load_sql(SQL_DIR, f"check_{name}"), description)
+def _check(
+    asset: list[str],
+    name: str,
+    description: str,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
+) -> dg.AssetChecksDefinition:
+    blocking = severity == dg.AssetCheckSeverity.ERROR
+    return sql_check(
+        asset, name, load_sql(SQL_DIR, f"check_{name}"), description, blocking, severity
+    )
 
 
 ALL = [
@@ -72,9 +82,48 @@ ALL = [
         [
             SOURCE,
             ForeignKey("operator_id", ORG, "org_id"),
-            ForeignKey("province_id", "core.provinces", "province_id"),
             ForeignKey("country_iso3", "core.countries", "iso3"),
         ],
+    ),
+    _check(
+        REPLACEMENTS,
+        "replacement_adds_up",
+        "Each replacement project's new capacity is its own replaced capacity plus the capacity "
+        "transferred in.",
+    ),
+    _check(
+        REPLACEMENTS,
+        "replacement_legs_conserve",
+        "Every replacement leg has a source and a receiving firm, so the province's total is "
+        "unchanged.",
+    ),
+    _check(
+        REPLACEMENTS,
+        "replacement_total_matches_projects",
+        "WARNING (non-blocking): a plan's published total equals the sum of its projects. "
+        "Jiangxi's December 2025 plans state 11,172 t/yr but list 5,500 + 3,100 + 5,572 = "
+        "14,172 t/yr; both figures are kept as published.",
+        severity=dg.AssetCheckSeverity.WARN,
+    ),
+    foreign_key_check(
+        REPLACEMENTS,
+        "core.capacity_replacement_legs",
+        [
+            SOURCE,
+            ForeignKey("province_id", "core.provinces", "province_id"),
+            ForeignKey("from_holder_id", ORG, "org_id"),
+            ForeignKey("to_holder_id", ORG, "org_id"),
+        ],
+    ),
+    _check(
+        MEMBERSHIPS,
+        "memberships_within_whole",
+        "The shares held in one organisation never add up to more than 100%.",
+    ),
+    foreign_key_check(
+        MEMBERSHIPS,
+        "core.organisation_memberships",
+        [SOURCE, ForeignKey("member_org_id", ORG, "org_id"), ForeignKey("org_id", ORG, "org_id")],
     ),
     _check(
         ["marts", "reallocation_ledger"],

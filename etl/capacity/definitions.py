@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from etl.capacity import assets, checks, marts, schedules
+from etl.capacity import assets, checks, marts, replacements, schedules
 
 defs = dg.Definitions(
-    assets=[*dg.load_assets_from_modules([assets]), *marts.ALL],
+    assets=[*dg.load_assets_from_modules([assets, replacements]), *marts.ALL],
     asset_checks=checks.ALL,
     jobs=schedules.JOBS,
     schedules=schedules.SCHEDULES,

@@ -41,11 +41,30 @@ reallocation_ledger = sql_mart(
     [
         dg.AssetKey(["capacity", "reallocations"]),
         dg.AssetKey(["capacity", "holdings_baseline"]),
+        dg.AssetKey(["capacity", "consolidation_events"]),
         *REFERENCE,
     ],
     GROUP,
-    "Before, change and after per reallocation event and holder, and each province's net change "
-    "per event (zero when capacity is only reallocated). Illustrative events are flagged.",
+    "Change per reallocation event, holder and leg kind (transfer_in, transfer_out, "
+    "own_replacement), and each province's net change per event (zero when capacity is only "
+    "reallocated): the real Jiangxi December 2025 replacement plans, with before/after NULL "
+    "(not published), and a tutorial example with invented baselines (is_illustrative).",
 )
 
-ALL = [quota_by_holder, quota_concentration, quota_change, reallocation_ledger]
+capacity_by_stage = sql_mart(
+    "capacity_by_stage",
+    SQL_DIR,
+    [dg.AssetKey(["capacity", "facilities"]), *REFERENCE],
+    GROUP,
+    "Facility capacity by country, stage (mining, processing, separation, metal, magnet, "
+    "integrated), unit and basis, with the number of facilities: different units and bases are "
+    "never added; each facility's latest figure counts once.",
+)
+
+ALL = [
+    quota_by_holder,
+    quota_concentration,
+    quota_change,
+    reallocation_ledger,
+    capacity_by_stage,
+]

@@ -13,7 +13,9 @@ REALLOCATION_REASONS = (
     "policy",
     "other",
 )
-FACILITY_STATUSES = ("operating", "construction", "planned", "suspended", "closed")
+FACILITY_STAGES = ("mining", "processing", "separation", "metal", "magnet", "integrated")
+CAPACITY_UNITS = ("t REO", "t NdPr oxide", "t magnets", "t alloy", "t feed", "t unspecified")
+CAPACITY_BASES = ("nameplate", "target", "actual", "estimate")
 SLUG = r"[a-z0-9][a-z0-9-]*"
 
 QUOTAS = Contract(
@@ -65,24 +67,88 @@ REALLOCATIONS = Contract(
     description="Transfers of quota between holders inside a province (one row per leg).",
 )
 
-FACILITIES = Contract(
-    "facilities",
+FACILITY_CAPACITIES = Contract(
+    "facilities_capacity",
     (
-        Field("facility_id", pattern=SLUG),
-        Field("name"),
-        Field("operator"),
-        Field("province", required=False, pattern=r"CN-[A-Z]{2}"),
-        Field("country", pattern=r"[A-Z]{3}"),
-        Field("capacity_t_reo_per_year", "float", required=False, minimum=0),
-        Field("products"),
-        Field(
-            "feedstock",
-            pattern=r"(ore|concentrate|recycled material|intermediate)"
-            r"(;(ore|concentrate|recycled material|intermediate))*",
-        ),
-        Field("status", choices=FACILITY_STATUSES),
-        Field("source_id", pattern=SLUG),
+        Field("facility", description="Facility name as published"),
+        Field("company", description="Operator as published"),
+        Field("country_iso3", pattern=r"[A-Z]{3}"),
+        Field("location"),
+        Field("stage", description="Stage as published (classified in the classes file)"),
+        Field("capacity_value", "float", minimum=0),
+        Field("capacity_value_max", "float", required=False, minimum=0),
+        Field("unit", description="Unit as published"),
+        Field("capacity_basis", description="Basis as published"),
+        Field("status"),
+        Field("figure_year", "int", minimum=1990),
+        Field("source_date", required=False),
+        Field("source_url", description="Resolved to a source id via the sources registry"),
+        Field("evidence_text"),
+        Field("is_derived", "bool"),
+        Field("note", required=False),
     ),
-    key=("facility_id",),
-    description="Mines, separation plants and other facilities inside and outside China.",
+    key=("facility", "stage", "capacity_value", "unit", "source_url"),
+    description="Capacity figures of rare-earth facilities inside and outside China, one row "
+    "per published figure, with unit, basis, year, status and the quoted evidence.",
+)
+
+FACILITY_CLASSES = Contract(
+    "facilities_capacity_classes",
+    (
+        Field("figure_row", "int", minimum=2, description="Row of facilities_capacity.csv"),
+        Field("facility_id", pattern=SLUG),
+        Field("operator", required=False, description="Operator; resolved via entity_aliases"),
+        Field("stage", choices=FACILITY_STAGES),
+        Field("capacity_unit", choices=CAPACITY_UNITS),
+        Field("basis", choices=CAPACITY_BASES),
+        Field("classification_note", required=False),
+    ),
+    key=("figure_row",),
+    description="The project's classification of each published facility figure: facility id, "
+    "operator, stage, unit and basis (so that figures in different units are never added).",
+)
+
+CONSOLIDATION_EVENTS = Contract(
+    "consolidation_events",
+    (
+        Field("event_id", description="Event id as published in the file"),
+        Field("date", description="Date as published (may carry a note, e.g. '(as reported)')"),
+        Field("jurisdiction", description="Province (city) or 'national', as published"),
+        Field("entity", description="Organisation name as printed; resolved via entity_aliases"),
+        Field("event_type"),
+        Field("new_capacity_t_reo_per_yr", "float", required=False, minimum=0),
+        Field("own_capacity_replaced_t", "float", required=False, minimum=0),
+        Field("capacity_transferred_in_t", "float", required=False, minimum=0),
+        Field("transferred_from", required=False),
+        Field("shareholding_pct", "float", required=False, minimum=0),
+        Field("status", required=False),
+        Field("source_url", description="Resolved to a source id via the sources registry"),
+        Field("is_derived", "bool"),
+        Field("note", required=False),
+    ),
+    key=("event_id", "entity", "shareholding_pct", "note"),
+    description="China's rare-earth consolidation record: capacity-replacement plans, group "
+    "formations, shareholdings and folds, as reported (one row per reported fact).",
+)
+
+MEMBERSHIP_ROLES = ("shareholder", "controlling shareholder")
+
+MEMBERSHIPS = Contract(
+    "organisation_memberships",
+    (
+        Field("membership_id", pattern=SLUG),
+        Field("member", description="Member (shareholder) name; resolved via entity_aliases"),
+        Field("organisation", description="Organisation held; resolved via entity_aliases"),
+        Field("role", choices=MEMBERSHIP_ROLES),
+        Field("share_pct", "float", required=False, minimum=0),
+        Field("start_date", "date", required=False),
+        Field("date_as_published"),
+        Field("source_url", description="Resolved to a source id via the sources registry"),
+        Field("events_file_row", "int", required=False, minimum=2),
+        Field("note", required=False),
+    ),
+    key=("membership_id",),
+    description="Ownership of organisations (shareholder, share in percent) as reported; each row "
+    "restates a row of china_consolidation_capacity_events.csv with its member and organisation "
+    "named.",
 )

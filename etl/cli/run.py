@@ -37,6 +37,7 @@ class RunSummary:
     rows: dict[str, int] = field(default_factory=dict)
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
+    checks_warned: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
 
@@ -69,6 +70,27 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
         batches[index].keys.append(key)
         placed[key] = index
     return batches
+
+
+def _record(summary: RunSummary, result: dg.ExecuteInProcessResult) -> None:
+    """Add one run's row counts, check results and failed steps to `summary`."""
+    summary.run_ids.append(result.run_id)
+    for event in result.get_asset_materialization_events():
+        mat = event.materialization
+        if mat is None:
+            continue
+        count = mat.metadata.get("dagster/row_count")
+        if count is not None:
+            summary.rows[mat.asset_key.to_user_string()] = int(count.value)  # type: ignore[arg-type]
+    for evaluation in result.get_asset_check_evaluations():
+        label = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
+        if evaluation.passed:
+            summary.checks_passed.append(label)
+        elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+            summary.checks_warned.append(f"{label}: {evaluation.description}")
+        else:
+            summary.checks_failed.append(f"{label}: {evaluation.description}")
+    summary.failed_steps.extend(e.step_key or "" for e in result.all_events if e.is_step_failure)
 
 
 def materialize_all(
@@ -105,23 +127,7 @@ def materialize_all(
         result = job_defs.resolve_job_def(name).execute_in_process(
             instance=instance, tags=tags, raise_on_error=False, run_config=QUIET
         )
-        summary.run_ids.append(result.run_id)
-        for event in result.get_asset_materialization_events():
-            mat = event.materialization
-            if mat is None:
-                continue
-            count = mat.metadata.get("dagster/row_count")
-            if count is not None:
-                summary.rows[mat.asset_key.to_user_string()] = int(count.value)  # type: ignore[arg-type]
-        for evaluation in result.get_asset_check_evaluations():
-            label = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
-            if evaluation.passed:
-                summary.checks_passed.append(label)
-            else:
-                summary.checks_failed.append(f"{label}: {evaluation.description}")
-        summary.failed_steps.extend(
-            e.step_key or "" for e in result.all_events if e.is_step_failure
-        )
+        _record(summary, result)
         if summary.failed_steps:
             break
     return summary

@@ -33,8 +33,10 @@ def sql_check(
     sql: str,
     description: str,
     blocking: bool = True,
+    severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR,
 ) -> dg.AssetChecksDefinition:
-    """A check that fails when `sql` returns rows; its metadata lists them."""
+    """A check that fails when `sql` returns rows; its metadata lists them. A WARN check
+    (non-blocking) flags a known issue in the record without stopping anything."""
     key = asset if isinstance(asset, dg.AssetKey) else dg.AssetKey(list(asset))
 
     @dg.asset_check(asset=key, name=name, blocking=blocking, description=description)
@@ -44,7 +46,7 @@ def sql_check(
         problems = violations["problem"].to_list() if "problem" in violations.columns else []
         return dg.AssetCheckResult(
             passed=violations.height == 0,
-            severity=dg.AssetCheckSeverity.ERROR,
+            severity=severity,
             description="; ".join(problems[:MAX_LISTED]) or "no violations",
             metadata={
                 "violations": dg.MetadataValue.int(violations.height),

@@ -8,7 +8,10 @@ Named graphs (`https://w3id.org/reekg/graph/{name}`), one per source dataset:
 | | organisations, organisation_events |
 | capacity-quotas | core.quotas |
 | capacity-reallocations | core.holdings_baseline, core.reallocations |
-| capacity-facilities | core.facilities |
+| capacity-facilities | core.facilities (facilities and their capacity figures) |
+| capacity-consolidation | core.capacity_replacements, core.capacity_replacement_legs, |
+| | core.organisation_memberships |
+| controls | core.export_controls, core.export_control_items |
 | production | core.production, core.production_world, core.us_salient (net import reliance) |
 | trade-{dataset} | core.trade_flows, one graph per value of its `dataset` column |
 | trade-agreements | core.buyers, core.supply_agreements |
@@ -44,13 +47,15 @@ GRAPH_REFERENCE = "reference"
 GRAPH_QUOTAS = "capacity-quotas"
 GRAPH_REALLOCATIONS = "capacity-reallocations"
 GRAPH_FACILITIES = "capacity-facilities"
+GRAPH_CONSOLIDATION = "capacity-consolidation"
+GRAPH_CONTROLS = "controls"
 GRAPH_PRODUCTION = "production"
 GRAPH_AGREEMENTS = "trade-agreements"
 
 QUOTA_TYPES = {"mining": REE.mining, "smelting_separation": REE.smeltingSeparation}
 ORE_TYPES = {"all": REE.allOreTypes, "rock": REE.rockType, "ion": REE.ionType}
 ELEMENT_CLASSES = {"light": REE.light, "medium": REE.medium, "heavy": REE.heavy}
-ORG_CLASSES = {"group": REE.Group, "company": REE.Company}
+ORG_CLASSES = {"group": REE.Group, "company": REE.Company, "government": REE.GovernmentBody}
 CODE_SCHEMES = {"HS6": REE.hsScheme, "CN8": REE.cn8Scheme}
 TRADE_DIRECTIONS = {
     "import": REE.importFlow,
@@ -79,6 +84,12 @@ DATA_SETS: tuple[tuple[str, str, URIRef, str], ...] = (
         GRAPH_PRODUCTION,
         REE.importRelianceStructure,
         "US net import reliance on rare earths",
+    ),
+    (
+        "capacity-replacements",
+        GRAPH_CONSOLIDATION,
+        REE.replacementStructure,
+        "Capacity-replacement transfer legs",
     ),
 )
 
@@ -254,12 +265,131 @@ MAPPINGS: tuple[TableMapping, ...] = (
         properties=(
             (RDFS.label, Lang("name", "en")),
             (REE.operator, Ref("org", "operator_id")),
-            (REE.province, Ref("province", "province_id")),
             (REE.country, Ref("country", "country_iso3")),
-            (REE.capacityTonnesPerYear, Lit("capacity_t_reo_per_year", "decimal")),
-            (REE.products, Lit("products")),
-            (REE.feedstock, Lit("feedstock")),
+            (REE.locationText, Lit("location")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="facility_capacities", table="core.facilities", sql="select_facility_capacities",
+        graph=GRAPH_FACILITIES, kind="facility-capacity", key="key",
+        classes=(REE.FacilityCapacity,),
+        properties=(
+            (REE.facility, Ref("facility", "facility_id")),
+            (REE.stage, Lit("stage")),
+            (REE.capacityValue, Lit("capacity_value", "decimal")),
+            (REE.capacityValueMax, Lit("capacity_value_max", "decimal")),
+            (REE.capacityUnit, Lit("capacity_unit")),
+            (REE.capacityBasis, Lit("basis")),
+            (REE.year, Lit("figure_year", "integer")),
             (REE.status, Lit("status")),
+            (REE.evidence, Lit("evidence")),
+            (REE.isDerived, Lit("is_derived", "boolean")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="replacement_plans", table="core.capacity_replacements",
+        sql="select_replacement_plans", graph=GRAPH_CONSOLIDATION, kind="replacement-plan",
+        key="key", classes=(REE.ReplacementPlan,),
+        properties=(
+            (REE.province, Ref("province", "province_id")),
+            (REE.announcedOn, Lit("announced_on", "date")),
+            (REE.dateAsPublished, Lit("date_as_published")),
+            (REE.statedTotal, Lit("stated_total_t", "decimal")),
+            (REE.newCapacity, Lit("unitemised_capacity_t", "decimal")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="capacity_replacements", table="core.capacity_replacements",
+        sql="select_capacity_replacements", graph=GRAPH_CONSOLIDATION, kind="reallocation",
+        key="key", classes=(REE.Reallocation,),
+        properties=(
+            (REE.plan, Ref("replacement-plan", "plan_id")),
+            (REE.province, Ref("province", "province_id")),
+            (REE.effectiveDate, Lit("announced_on", "date")),
+            (REE.quotaType, Concept("quota_type", QUOTA_TYPES)),
+            (REE.receivingHolder, Ref("org", "receiving_org_id")),
+            (REE.newCapacity, Lit("new_capacity_t", "decimal")),
+            (REE.ownCapacityReplaced, Lit("own_replaced_t", "decimal")),
+            (REE.projectType, Lit("project_type")),
+            (REE.status, Lit("status")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="capacity_replacement_links", table="core.capacity_replacement_legs",
+        sql="select_capacity_replacement_links", graph=GRAPH_CONSOLIDATION,
+        kind="reallocation", key="key",
+        properties=((REE.leg, Ref("reallocation-leg", "leg_key")),),
+    ),
+    TableMapping(
+        name="capacity_replacement_legs", table="core.capacity_replacement_legs",
+        sql="select_capacity_replacement_legs", graph=GRAPH_CONSOLIDATION,
+        kind="reallocation-leg", key="key", classes=(REE.ReallocationLeg,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("capacity-replacements"))),
+            (REE.legNumber, Lit("leg", "integer")),
+            (REE.province, Ref("province", "province_id")),
+            (REE.effectiveDate, Lit("effective_date", "date")),
+            (REE.fromHolder, Ref("org", "from_holder_id")),
+            (REE.toHolder, Ref("org", "to_holder_id")),
+            (REE.quotaType, Concept("quota_type", QUOTA_TYPES)),
+            (REE.tonnesREO, Lit("tonnes_reo", "decimal")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="organisation_memberships", table="core.organisation_memberships",
+        sql="select_organisation_memberships", graph=GRAPH_CONSOLIDATION, kind="membership",
+        key="key", classes=(ORG.Membership,),
+        properties=(
+            (ORG.member, Ref("org", "member_org_id")),
+            (ORG.organization, Ref("org", "org_id")),
+            (REE.membershipRole, Lit("role")),
+            (REE.sharePercent, Lit("share_pct", "decimal")),
+            (REE.startDate, Lit("start_date", "date")),
+            (REE.dateAsPublished, Lit("date_as_published")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="export_controls", table="core.export_controls", sql="select_export_controls",
+        graph=GRAPH_CONTROLS, kind="export-control", key="key", classes=(REE.ExportControl,),
+        properties=(
+            (DCTERMS.title, Lit("document")),
+            (REE.authority, Lit("authority")),
+            (REE.controlType, Lit("event_type")),
+            (REE.announcedOn, Lit("date_announced", "date")),
+            (REE.dateAsPublished, Lit("date_announced_as_published")),
+            (REE.effectiveOn, Lit("date_effective", "date")),
+            (REE.status, Lit("status")),
+            (REE.statusAsOf, Lit("status_as_of")),
+            (REE.suspendedFrom, Lit("suspended_from", "date")),
+            (REE.suspendedUntil, Lit("suspended_until", "date")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="export_control_links", table="core.export_control_items",
+        sql="select_export_control_links", graph=GRAPH_CONTROLS, kind="export-control",
+        key="key",
+        properties=(
+            (REE.controlsElement, Ref("element", "element_symbol")),
+            (REE.controlsHeading, Ref("commodity", "hs6")),
+        ),
+    ),
+    TableMapping(
+        name="export_control_items", table="core.export_control_items",
+        sql="select_export_control_items", graph=GRAPH_CONTROLS, kind="controlled-item",
+        key="key", classes=(REE.ControlledItem,),
+        properties=(
+            (REE.itemOf, Ref("export-control", "event_id")),
+            (REE.controlsElement, Ref("element", "element_symbol")),
+            (REE.itemText, Lit("item")),
+            (REE.customsCode, Lit("customs_code")),
+            (REE.controlsHeading, Ref("commodity", "hs6")),
             SOURCE,
         ),
     ),

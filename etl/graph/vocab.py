@@ -58,6 +58,11 @@ class REE(DefinedNamespace):
     SupplyAgreement: URIRef  # A long-term offtake or supply contract between a buyer and a supp...
     Territory: URIRef  # A country or a subdivision of one that holds capacity, produces or trades.
     TradeDirection: URIRef  # The direction of a trade flow as the reporter declares it: import,...
+    GovernmentBody: URIRef  # A state body that owns shares in rare-earth groups (SASAC, a city).
+    ReplacementPlan: URIRef  # Capacity-replacement projects a province published together.
+    ExportControl: URIRef  # A Chinese export-control measure with its dates and status.
+    ControlledItem: URIRef  # One element (and customs code) an export control names.
+    FacilityCapacity: URIRef  # One published capacity figure of a facility (stage, unit, basis).
     TradeFlow: URIRef  # The value (USD) and quantity of one commodity one reporter declares as ...
 
     # object properties
@@ -83,6 +88,12 @@ class REE(DefinedNamespace):
     supplier: URIRef  # The supplier party of a supply agreement.
     toHolder: URIRef  # The holder that receives the tonnage of a reallocation leg.
     tradeDirection: URIRef  # Import, export, re-import or re-export, as the reporter declares.
+    plan: URIRef  # The published plan a capacity-replacement project belongs to.
+    receivingHolder: URIRef  # The firm whose new capacity a replacement project builds.
+    facility: URIRef  # The facility a capacity figure is about.
+    itemOf: URIRef  # The export control that names an item.
+    controlsElement: URIRef  # An element an export control (or item) names.
+    controlsHeading: URIRef  # An HS6 heading holding a line an export control names.
 
     # datatype properties
     productText: URIRef  # The product of an agreement as its source names it.
@@ -143,11 +154,35 @@ class REE(DefinedNamespace):
     codeKind: URIRef  # hs6, heading (4-digit, never added to its subheadings) or group (sum...
     isComplete: URIRef  # False when the flow's source is known to miss rows (a missing row ...
     year: URIRef  # The calendar year a figure refers to.
+    newCapacity: URIRef  # The capacity a replacement project builds (t REO/yr).
+    ownCapacityReplaced: URIRef  # The receiving firm's own capacity retired and replaced.
+    statedTotal: URIRef  # The total a plan's publication states, as published.
+    projectType: URIRef  # The kind of replacement project as published.
+    sharePercent: URIRef  # The percentage of an organisation a member holds.
+    membershipRole: URIRef  # shareholder or controlling shareholder.
+    dateAsPublished: URIRef  # A date exactly as its source prints it.
+    authority: URIRef  # The issuing authority of an export control.
+    controlType: URIRef  # The kind of export-control measure as published.
+    announcedOn: URIRef  # The date a measure or plan was announced.
+    effectiveOn: URIRef  # The date an export control takes effect.
+    statusAsOf: URIRef  # When the recorded status was read.
+    suspendedFrom: URIRef  # The date from which an export control is suspended.
+    suspendedUntil: URIRef  # The date until which an export control is suspended.
+    customsCode: URIRef  # A 10-digit Chinese customs code as published.
+    itemText: URIRef  # What is controlled, as published.
+    stage: URIRef  # Supply-chain stage of a capacity figure.
+    capacityValue: URIRef  # Published capacity per year in ree:capacityUnit.
+    capacityValueMax: URIRef  # Upper end of a published capacity range.
+    capacityUnit: URIRef  # Unit of a capacity figure (never add different units).
+    capacityBasis: URIRef  # nameplate, target, actual or estimate.
+    evidence: URIRef  # The source's words quoted for a figure.
+    locationText: URIRef  # Where a facility is, as its source names the place.
 
     # concepts, schemes and data structures
     reconciledFlow: URIRef  # A bilateral flow reconciled from both sides' declarations (BACI).
     cn8Scheme: URIRef  # China's national 8-digit customs codes (85051110 rare-earth magnets).
     elementScheme: URIRef  # The 17 rare-earth elements as concepts (id/element/{symbol}).
+    replacementStructure: URIRef  # Dimensions and measure of capacity-replacement legs.
     hsScheme: URIRef  # HS6 commodity codes of the World Customs Organization (id/commodity/{code}).
     oxideScheme: URIRef  # The usual traded oxides of the rare-earth elements (id/oxide/{formula}).
     allOreTypes: URIRef  # A figure not split by ore type (every smelting/separation quota, and ...

@@ -72,3 +72,18 @@ def reject_unknown_sources(
         frame, mask, field_name, "unknown source id (register it in data/reference/sources.csv)"
     )
     return frame.filter(~mask), rejected
+
+
+def resolve_source_urls(
+    frame: pl.DataFrame, sources: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`source_id` for each row's `source_url`; URLs not in the sources registry are rejected."""
+    urls = sources.filter(pl.col("url").is_not_null()).unique("url", keep="first")
+    out = frame.join(
+        urls.select(pl.col("url").alias("source_url"), "source_id"), on="source_url", how="left"
+    )
+    unknown = pl.col("source_id").is_null()
+    rejected = reject_where(
+        out, unknown, "source_url", "unknown source URL (register it in data/reference/sources.csv)"
+    )
+    return out.filter(~unknown), rejected

@@ -89,7 +89,7 @@ ORGANISATIONS = Contract(
     (
         Field("org_id", pattern=SLUG),
         Field("name"),
-        Field("org_type", choices=("group", "company")),
+        Field("org_type", choices=("group", "company", "government")),
         Field("parent_org_id", required=False, pattern=SLUG),
         Field("hq_province_id", required=False, pattern=PROVINCE),
         Field("hq_country_iso3", required=False, pattern=ISO3),
@@ -104,12 +104,13 @@ ORGANISATION_EVENTS = Contract(
     "organisation_events",
     (
         Field("event_id", pattern=SLUG),
-        Field("event_type", choices=("merger", "rename", "absorption", "split")),
+        Field("event_type", choices=("merger", "rename", "absorption", "split", "quota_transfer")),
         Field("event_date", "date"),
         Field("from_org_id", pattern=SLUG),
         Field("to_org_id", pattern=SLUG),
         Field("description", required=False),
         Field("source_id", pattern=SLUG),
+        Field("date_as_published", required=False),
     ),
     key=("event_id",),
 )

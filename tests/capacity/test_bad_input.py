@@ -1,6 +1,7 @@
 """Bad input: clear errors naming file, row and field; rejected rows kept; good rows land; unit
 errors from the public record caught by checks with a message that names the figure."""
 
+import csv
 from pathlib import Path
 
 import duckdb
@@ -17,8 +18,11 @@ CONTRACT_FILES = [
     (models.QUOTAS, QUOTAS),
     (models.HOLDINGS_BASELINE, "capacity/holdings_baseline.csv"),
     (models.REALLOCATIONS, "capacity/reallocations.csv"),
-    (models.FACILITIES, "capacity/facilities.csv"),
+    (models.FACILITY_CAPACITIES, "facilities/facilities_capacity.csv"),
+    (models.CONSOLIDATION_EVENTS, "capacity/china_consolidation_capacity_events.csv"),
+    (models.MEMBERSHIPS, "capacity/organisation_memberships.csv"),
 ]
+NUMBER_COLUMNS = ("tonnes_reo", "capacity_value", "new_capacity_t_reo_per_yr", "share_pct")
 
 
 def append(path: Path, *lines: str) -> None:
@@ -60,13 +64,12 @@ def test_missing_column_is_a_clear_error_naming_file_and_column(data_copy, contr
 @pytest.mark.parametrize(("contract", "relpath"), CONTRACT_FILES)
 def test_bad_number_is_rejected_with_row_and_field_and_the_rest_lands(data_copy, contract, relpath):
     path = data_copy / relpath
-    lines = path.read_text(encoding="utf-8").splitlines()
-    header = lines[0].split(",")
-    column = "tonnes_reo" if "tonnes_reo" in header else "capacity_t_reo_per_year"
-    cells = lines[1].split(",")
-    cells[header.index(column)] = "twelve"
-    lines[1] = ",".join(cells)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with open(path, encoding="utf-8", newline="") as handle:
+        lines = list(csv.reader(handle))
+    column = next(c for c in NUMBER_COLUMNS if c in lines[0])
+    lines[1][lines[0].index(column)] = "twelve"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(lines)
     result = read_contract(path, contract)
     bad = result.rejected.filter(result.rejected["source_row"] == 2).to_dicts()
     assert bad and bad[0]["field"] == column and bad[0]["value"] == "twelve"

@@ -44,9 +44,11 @@ CREATE TABLE core.holdings_baseline (province_id VARCHAR, holder_id VARCHAR,
 CREATE TABLE core.reallocations (event_id VARCHAR, leg INTEGER, province_id VARCHAR,
     effective_date DATE, from_holder_id VARCHAR, to_holder_id VARCHAR, quota_type VARCHAR,
     tonnes_reo DOUBLE, reason VARCHAR, source_id VARCHAR);
-CREATE TABLE core.facilities (facility_id VARCHAR, name VARCHAR, operator_id VARCHAR,
-    province_id VARCHAR, country_iso3 VARCHAR, capacity_t_reo_per_year DOUBLE, products VARCHAR,
-    feedstock VARCHAR, status VARCHAR, source_id VARCHAR);
+CREATE TABLE core.facilities (figure_id VARCHAR, facility_id VARCHAR, name VARCHAR,
+    operator_id VARCHAR, country_iso3 VARCHAR, location VARCHAR, stage VARCHAR,
+    capacity_value DOUBLE, capacity_value_max DOUBLE, capacity_unit VARCHAR, basis VARCHAR,
+    figure_year INTEGER, status VARCHAR, evidence VARCHAR, is_derived BOOLEAN, source_id VARCHAR,
+    source_row BIGINT);
 CREATE TABLE core.production (edition VARCHAR, country_iso3 VARCHAR, year INTEGER,
     tonnes_reo DOUBLE, is_estimate BOOLEAN, reserves_t DOUBLE, production_notes VARCHAR,
     reserves_notes VARCHAR, source_id VARCHAR, qualifier VARCHAR, reserves_qualifier VARCHAR);
@@ -110,8 +112,8 @@ INSERT INTO core.reallocations VALUES
  ('jx-1', 1, 'CN-JX', '2024-07-01', 'sep-b', 'sep-a', 'smelting_separation', 50.25,
   'efficiency', 'illustrative-jx');
 INSERT INTO core.facilities VALUES
- ('jx-plant', 'Jiangxi plant', 'sep-a', 'CN-JX', 'CHN', 1000.0, 'NdPr oxide', 'concentrate',
-  'operating', 'illustrative-jx');
+ ('jx-plant-2', 'jx-plant', 'Jiangxi plant', 'sep-a', 'CHN', 'Ganzhou', 'separation', 1000.0,
+  NULL, 't REO', 'nameplate', 2024, 'operating', '"1,000 t"', false, 'illustrative-jx', 2);
 INSERT INTO core.production VALUES
  ('MCS2024', 'CHN', 2023, 240000.0, true, 44000000.0, 'quota', NULL, 'wikipedia-creg', NULL,
   NULL);
