@@ -123,8 +123,6 @@ def trade_flows_yearly(
         )
 
 
-
-
 @dg.asset(
     key=MART_KEYS["shares"],
     group_name=GROUP,

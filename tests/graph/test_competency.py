@@ -304,10 +304,10 @@ def test_provenance_names_the_bundled_files_with_checksums(graph_store: ox.Store
     )
 
 
-def test_q10_buyers_china_share_by_code_year_matches_sql(
+def test_q11_buyers_china_share_by_code_year_matches_sql(
     graph_store: ox.Store, published: duckdb.DuckDBPyConnection
 ) -> None:
-    rows = run(graph_store, "q10_buyers_china_share_by_code_year.rq")
+    rows = run(graph_store, "q11_buyers_china_share_by_code_year.rq")
     sparql = {
         (
             r["buyer"].removeprefix(f"{ID}country/"),

@@ -326,3 +326,17 @@ def test_a_landed_comtrade_plus_extract_keeps_its_heading_and_mirrors(settings):
         "AND hs_code IN ('284610', '284690')",
     )
     assert heading_in_children == 0
+
+
+@pytest.mark.parametrize(
+    ("buyer", "members", "extra_eu"),
+    [("DEU", {"DEU"}, False), ("EU27", set(EU27_ISO3), True)],
+)
+def test_controlled_trade_fills_for_eu_buyers_in_eur(published, buyer, members, extra_eu):
+    china, _ = comext_share(members, "2023", "280530", extra_eu)
+    got = published.execute(
+        "SELECT DISTINCT imports_from_china, imports_from_china_usd, currency, is_upper_bound "
+        "FROM marts.controlled_trade WHERE buyer = ? AND year = 2023 AND hs6 = '280530'",
+        [buyer],
+    ).fetchall()
+    assert got == [(pytest.approx(china), None, "EUR", True)]
