@@ -142,22 +142,26 @@ def test_q9_controlled_heading_imports_match_the_sql_mart(
 ) -> None:
     rows = run(graph_store, "q9_controlled_heading_imports.rq")
     sparql = {
-        (r["buyer"].rsplit("/", 1)[1], int(r["year"]), r["heading"].rsplit("/", 1)[1]): (
-            Decimal(r["importsFromChinaUSD"]),
-            r["inForce"] == "true",
-        )
+        (
+            r["buyer"].rsplit("/", 1)[1],
+            int(r["year"]),
+            r["heading"].rsplit("/", 1)[1],
+            r["currency"],
+        ): (Decimal(r["importsFromChina"]), r["inForce"] == "true")
         for r in rows
     }
+    # EU27 is a buyer of the marts only (the graph's buyers are countries)
     sql = {
-        (buyer, year, hs6): (Decimal(str(value)), control is not None)
-        for buyer, year, hs6, value, control in published.execute(
-            "SELECT buyer, year, hs6, sum(imports_from_china_usd), "
+        (buyer, year, hs6, currency): (Decimal(str(value)), control is not None)
+        for buyer, year, hs6, currency, value, control in published.execute(
+            "SELECT buyer, year, hs6, currency, sum(imports_from_china), "
             "max(control_event_id) FROM marts.controlled_trade WHERE reporter_side = 'importer' "
-            "GROUP BY ALL"
+            "AND buyer <> 'EU27' GROUP BY ALL"
         ).fetchall()
     }
     assert sparql == sql and len(sql) > 0
-    assert sparql[("USA", 2018, "280530")] == (Decimal(6081534), False)
+    assert sparql[("USA", 2018, "280530", "USD")] == (Decimal(6081534), False)
+    assert ("DEU", 2023, "280530", "EUR") in sparql
 
 
 def test_q10_capacity_outside_china_matches_the_sql_mart(

@@ -251,7 +251,7 @@ def test_a_landed_comext_2024_file_loads_without_code_change(settings):
         "DE,DEU,MY,MYS,import,28469030,Compounds of neodymium,284690,2024,300,,false,,,,,landed",
         "FR,FRA,DE,DEU,import,28469030,Compounds of neodymium,284690,2024,500,,false,,,,,landed",
         "FR,FRA,CN,CHN,import,28469090,Other compounds,284690,2024,250,,false,,,,,landed",
-        "FR,FRA,CN,CHN,import,28469090,Other compounds,284699,2024,7,,false,,,,,landed",
+        "FR,FRA,CN,CHN,import,28053010,Cerium metal,284690,2024,7,,false,,,,,landed",
     ]
     folder = settings.landing_dir / "trade" / "comext"
     folder.mkdir(parents=True)
@@ -268,8 +268,8 @@ def test_a_landed_comext_2024_file_loads_without_code_change(settings):
         ("DEU", "MYS", 300.0, 0.2, "EUR"),
         ("EU27", "CHN", 1450.0, pytest.approx(1450 / 1750), "EUR"),
         ("EU27", "MYS", 300.0, pytest.approx(300 / 1750), "EUR"),
-        ("FRA", "CHN", 250.0, 0.25, "EUR"),
-        ("FRA", "DEU", 500.0, 0.75, "EUR"),
+        ("FRA", "CHN", 250.0, pytest.approx(250 / 750), "EUR"),
+        ("FRA", "DEU", 500.0, pytest.approx(500 / 750), "EUR"),
     ]
     [(field, reason)] = query(
         settings,
