@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint imports format dev serve bench browser clean
+.PHONY: help setup run test lint imports format dev serve bench browser postgres clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -31,7 +31,10 @@ run: setup ## Materialize every asset on the bundled data and print a summary
 browser: ## Install headless Chromium for the report test (Debian package)
 	@if [ -f tests/report/ensure_chromium.sh ]; then bash tests/report/ensure_chromium.sh; fi
 
-test: lint browser ## Linters (ruff, mypy, import graph), then the whole test suite
+postgres: ## Install PostgreSQL's server for tests/deploy (Debian package)
+	@bash tests/deploy/ensure_postgres.sh
+
+test: lint browser postgres ## Linters (ruff, mypy, import graph), then the whole test suite
 	$(BIN)/pytest -q
 
 lint: setup ## ruff (lint + format check), mypy, and the import graph of etl/ (no cycle)

@@ -14,10 +14,10 @@ from etl.capacity.schedules import capacity_files_job, quotas_job
 from etl.controls.definitions import defs as controls_defs
 from etl.graph.definitions import defs as graph_defs
 from etl.ops.definitions import LandingTargets, apply_operations, operations_defs
-from etl.ops.publish import PUBLISHED_WAREHOUSE, published_warehouse_asset
 from etl.production.assets import USGS_EDITIONS
 from etl.production.definitions import defs as production_defs
 from etl.production.schedules import usgs_job
+from etl.publish.release import RELEASE_KEYS, release_asset
 from etl.query.definitions import defs as query_defs
 from etl.reference.definitions import defs as reference_defs
 from etl.report.definitions import defs as report_defs
@@ -47,9 +47,9 @@ def build_defs(settings: Settings | None = None) -> dg.Definitions:
     warehouse_assets = [
         spec.key
         for spec in domains.resolve_all_asset_specs()
-        if spec.group_name not in UNPUBLISHED_GROUPS and spec.key != PUBLISHED_WAREHOUSE
+        if spec.group_name not in UNPUBLISHED_GROUPS and spec.key not in RELEASE_KEYS
     ]
-    publish = dg.Definitions(assets=[published_warehouse_asset(warehouse_assets)])
+    publish = dg.Definitions(assets=[release_asset(warehouse_assets)])
     return apply_operations(dg.Definitions.merge(domains, publish))
 
 

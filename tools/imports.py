@@ -17,12 +17,19 @@ FOUNDATION = {"etl", "etl.settings", "etl.resources", "etl.core"}
 REFERENCE_PUBLIC = {"etl.reference.aliases", "etl.reference.lookups"}
 # Known breaches, each with its way out; `tests/core/test_import_graph.py` fails on any other.
 KNOWN_BREACHES = {
-    # landing is being rewritten into a generic core landing fed by the domains' file patterns
-    "etl.ops.landing -> etl.capacity.assets",
-    # the published graph's reader moves with graph activation into a publish domain
+    # the landing sensor still knows capacity's file contracts; way out: domains declare their
+    # landing patterns and contracts, ops only matches headers
+    "etl.ops.landing -> etl.capacity.crosscheck",
+    "etl.ops.landing -> etl.capacity.models",
+    "etl.ops.landing -> etl.reference.models",
+    # read-only surfaces open the published release; way out: a release reader in etl/publish
     "etl.query.endpoint -> etl.graph.store",
-    "etl.query.graph_store -> etl.graph.store",
     "etl.query.worker -> etl.graph.store",
+    # the query domain registers the external-store asset and the report asks the gate; way out:
+    # both assets move into etl/publish
+    "etl.query.definitions -> etl.publish.external",
+    "etl.query.definitions -> etl.publish.graph_store",
+    "etl.report.assets -> etl.publish.gate",
 }
 
 
@@ -120,7 +127,8 @@ def layer(module: str) -> str:
 
 def breaches(graph: dict[str, set[str]]) -> list[str]:
     """Imports that point up or sideways in the layer rule."""
-    rank = {"foundation": 0, "ops": 1, "definitions": 2, "cli": 3}
+    # publish is the last domain: it may read every other domain (graph release, warehouse)
+    rank = {"foundation": 0, "ops": 1, "publish": 1.5, "definitions": 2, "cli": 3}
     found = []
     for source, targets in sorted(graph.items()):
         src = layer(source)

@@ -2,6 +2,7 @@
 facilities inside and outside China."""
 
 from collections.abc import Callable
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -9,9 +10,9 @@ import polars as pl
 
 from etl.capacity import models
 from etl.capacity.partitions import QUOTA_YEARS
-from etl.capacity.replacements import resolve_source_urls
 from etl.core.contracts import Contract, read_contract, reject_where
-from etl.core.loading import load_file
+from etl.core.landing import MergedRead, landed_files_of, merge_by_key
+from etl.core.loading import drop_removed_landed, load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import (
@@ -26,6 +27,7 @@ from etl.reference.aliases import (
     known_source_ids,
     reject_unknown_sources,
     resolve_names,
+    resolve_source_urls,
 )
 
 GROUP = "capacity"
@@ -104,15 +106,19 @@ def quotas(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
     years = [int(k) for k in context.partition_keys]
-    result = read_contract(settings.source(QUOTA_FILE), models.QUOTAS, label=QUOTA_FILE)
+    merged = read_quota_files(settings)
     with warehouse.connect() as con:
-        good, rejected = resolve_quotas(result.good, alias_table(con), known_source_ids(con))
+        good, rejected = resolve_quotas(merged.good, alias_table(con), known_source_ids(con))
         good = good.filter(pl.col("year").is_in(years))
-        rejected = pl.concat([result.rejected, rejected], how="vertical")
-        replace_rows(con, "raw.quotas", result.raw, "source_file = ?", [QUOTA_FILE])
+        rejected = pl.concat([merged.rejected, rejected], how="vertical")
+        for label, result in zip(merged.labels, merged.results, strict=True):
+            replace_rows(con, "raw.quotas", result.raw, "source_file = ?", [label])
+        drop_removed_landed(con, "raw.quotas", merged.labels)
         replace_rows(con, "core.quotas", good, "year BETWEEN ? AND ?", [min(years), max(years)])
-        raw_years = result.raw.select("source_row", pl.col("year").alias("raw_year"))
-        tagged = rejected.join(raw_years, on="source_row", how="left")
+        raw_years = pl.concat(
+            [r.raw.select("source_file", "source_row", "year") for r in merged.results]
+        ).rename({"year": "raw_year"})
+        tagged = rejected.join(raw_years, on=["source_file", "source_row"], how="left")
         for year in years:
             replace_quarantine(
                 con,
@@ -132,12 +138,27 @@ def quotas(
             con,
             "core.quotas",
             years=dg.MetadataValue.text(f"{min(years)}-{max(years)}"),
+            files=dg.MetadataValue.json(list(merged.labels)),
+            superseded_by_landed_files=merged.superseded,
             landed_this_run=good.height,
             rejected_this_run=rejected.height,
         )
 
 
 Resolved = tuple[pl.DataFrame, pl.DataFrame]
+
+
+def read_quota_files(settings: SettingsResource) -> MergedRead:
+    """The bundled quota file, then every landed CSV of landing/capacity/ whose header is the
+    quota contract's, in path order; for each quota key the last file holding it wins."""
+    landing = Path(settings.landing_dir)
+    return merge_by_key(
+        models.QUOTAS,
+        settings.data(QUOTA_FILE),
+        QUOTA_FILE,
+        landing,
+        landed_files_of(landing, "capacity", models.QUOTAS),
+    )
 
 
 def _resolve_holder_columns(

@@ -52,6 +52,12 @@ ALL = [
     ),
     foreign_key_check(QUOTAS, "core.quotas", [SOURCE]),
     _check(
+        QUOTAS,
+        "quarantine_feeds_no_mart",
+        "No quota row is quarantined in a batch that has landed figures: a holder name with a "
+        "typo would otherwise drop out of the batch and change its shares and HHI silently.",
+    ),
+    _check(
         ["capacity", "reallocations"],
         "reallocation_conserves",
         "Each reallocation moves capacity between holders inside its province without changing "

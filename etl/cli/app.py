@@ -373,6 +373,7 @@ def status(
         settings.home / "dagster",
     )
     _print_dagster(state.dagster)
+    _print_release_notes(settings, warehouse or settings.published_warehouse)
     _print_warehouse(state)
     _print_graph(state)
 
@@ -403,6 +404,20 @@ def _print_dagster(dagster: DagsterStatus) -> None:
         stdout.print(table)
     elif dagster.checks_evaluated:
         stdout.print(f"Checks: all {dagster.checks_evaluated} passed on their latest evaluation")
+
+
+def _print_release_notes(settings: Settings, warehouse: Path) -> None:
+    """`reekg status`: a refused release, unmatched landed files, quarantined rows."""
+    from etl.ops.landing import unmatched_files
+    from etl.ops.quarantine import quarantine_lines
+    from etl.publish.gate import refusal_lines
+
+    for line in refusal_lines(settings.published_warehouse.parent):
+        stdout.print(line, markup=False, style="red")
+    for line in unmatched_files(settings.landing_dir):
+        stdout.print(f"Landing: {line}", markup=False)
+    for line in quarantine_lines(warehouse):
+        stdout.print(f"Quarantined: {line}", markup=False)
 
 
 def _print_warehouse(state: Status) -> None:

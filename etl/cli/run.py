@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import dagster as dg
 
@@ -17,9 +18,12 @@ from etl.core.runs import RANGE_END, RANGE_START
 from etl.definitions import build_defs
 from etl.ops.instance import instance_for
 from etl.ops.recovery import recover_orphaned_runs
-from etl.settings import Settings
+from etl.ops.runlog import append_run_log, failure_line, run_log_path
+from etl.publish.release import release_closure
+from etl.settings import Settings, require_inputs
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# nothing on the terminal from Dagster: the full log goes to a file (etl/ops/runlog.py)
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -40,6 +44,8 @@ class RunSummary:
     checks_warned: list[str] = field(default_factory=list)
     failed_steps: list[str] = field(default_factory=list)
     run_ids: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    log_path: Path | None = None
 
     @property
     def success(self) -> bool:
@@ -50,14 +56,18 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
     """Ordered runs covering the selected assets (default: all)."""
     graph = defs.resolve_asset_graph()
     selected = (selection or dg.AssetSelection.all()).resolve(graph)
+    selected = release_closure(graph, selected)
     specs = {s.key: s for s in defs.resolve_all_asset_specs() if s.key in selected}
     order = [k for k in graph.toposorted_asset_keys if k in specs]
     batches: list[RunBatch] = []
     placed: dict[dg.AssetKey, int] = {}
     for key in order:
+        if key in placed:
+            continue
         pdef = specs[key].partitions_def
+        group = sorted(graph.get(key).execution_set_asset_keys & specs.keys(), key=str)
         lowest = 0
-        for dep in specs[key].deps:
+        for dep in (d for k in group for d in specs[k].deps):
             if dep.asset_key in placed:
                 i = placed[dep.asset_key]
                 lowest = max(lowest, i if batches[i].partitions_def == pdef else i + 1)
@@ -67,8 +77,9 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
         if index is None:
             batches.append(RunBatch(pdef))
             index = len(batches) - 1
-        batches[index].keys.append(key)
-        placed[key] = index
+        for member in group:  # a multi-asset step (the release) is never split
+            batches[index].keys.append(member)
+            placed[member] = index
     return batches
 
 
@@ -90,6 +101,7 @@ def _record(summary: RunSummary, result: dg.ExecuteInProcessResult) -> None:
             summary.checks_warned.append(f"{label}: {evaluation.description}")
         else:
             summary.checks_failed.append(f"{label}: {evaluation.description}")
+    summary.failures += [failure_line(e) for e in result.all_events if e.is_step_failure]
     summary.failed_steps.extend(e.step_key or "" for e in result.all_events if e.is_step_failure)
 
 
@@ -104,12 +116,14 @@ def materialize_all(
     `partition` restricts partitioned assets to one partition key (e.g. a year).
     """
     settings = settings or Settings.from_env()
+    require_inputs(settings.data_dir)  # a missing file is one line, not a failed Dagster step
     defs = build_defs(settings)
     chosen = dg.AssetSelection.from_string(selection) if selection else None
     batches = plan_runs(defs, chosen)
     instance = instance_for(settings)
     recover_orphaned_runs(instance)  # a killed run must not hold the writer slot forever
-    summary = RunSummary()
+    log_path = run_log_path(settings.home)
+    summary = RunSummary(log_path=log_path)
     for number, batch in enumerate(batches, start=1):
         if on_batch:
             on_batch(number, len(batches), batch)
@@ -127,6 +141,7 @@ def materialize_all(
         result = job_defs.resolve_job_def(name).execute_in_process(
             instance=instance, tags=tags, raise_on_error=False, run_config=QUIET
         )
+        append_run_log(log_path, result)
         _record(summary, result)
         if summary.failed_steps:
             break

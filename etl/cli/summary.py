@@ -6,7 +6,10 @@ import sys
 
 import duckdb
 
-from etl.cli.run import RunBatch, materialize_all
+from etl.cli.run import RunBatch, RunSummary, materialize_all
+from etl.ops.landing import unmatched_files
+from etl.ops.quarantine import quarantine_lines
+from etl.publish.gate import refusal_lines
 from etl.settings import Settings
 
 
@@ -25,6 +28,28 @@ def table_counts(path: str) -> list[tuple[str, int]]:
         return [
             (t, int(con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0])) for (t,) in tables
         ]
+
+
+def _print_outcome(settings: Settings, summary: RunSummary) -> None:
+    """Checks, a refused release, quarantined rows, ignored files and failed steps."""
+    print(
+        f"Checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed, "
+        f"{len(summary.checks_warned)} warnings"
+    )
+    for failure in summary.checks_failed:
+        print(f"  FAILED {failure}")
+    for warning in summary.checks_warned:
+        print(f"  WARNING {warning}")
+    for line in refusal_lines(settings.published_warehouse.parent):
+        print(line)
+    rejected = quarantine_lines(settings.warehouse)
+    print(f"Quarantined: {'none' if not rejected else ''}".rstrip())
+    for line in rejected:
+        print(f"  REJECTED {line}")
+    for line in unmatched_files(settings.landing_dir):
+        print(f"  IGNORED {line}")
+    for line in summary.failures:
+        print(f"  STEP FAILED {line}", file=sys.stderr)
 
 
 def main() -> int:
@@ -46,9 +71,7 @@ def main() -> int:
     report = settings.report_dir / "index.html"
     if report.exists():
         print(f"Report:                {report}")
-    print(f"Checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
-    for failure in summary.checks_failed:
-        print(f"  FAILED {failure}")
-    for step in summary.failed_steps:
-        print(f"  STEP FAILED {step}", file=sys.stderr)
+    _print_outcome(settings, summary)
+    if summary.log_path is not None:
+        print(f"Full log: {summary.log_path}")
     return 0 if summary.success else 1

@@ -243,7 +243,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
     except csv.Error as exc:
         raise ContractError(f"{path}: row 1 (header): unreadable CSV ({exc})") from exc
     names = [h.strip().strip("\ufeff").replace("\u00a0", " ") for h in header]
-    missing = [c for c in contract.columns if c not in names]
+    missing = [f.name for f in contract.fields if f.required and f.name not in names]
     if missing:
         raise ContractError(
             f"{path}: row 1 (header): missing column(s) {', '.join(missing)} "
@@ -312,6 +312,15 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
             "source_file": pl.Series("source_file", [file_label] * len(rows), dtype=pl.String),
             "source_row": pl.Series("source_row", rows, dtype=pl.Int64),
         }
+    )
+    # extra columns are ignored (named in `extra_columns`); missing optional ones are null
+    raw = raw.select(
+        *[
+            pl.col(c) if c in raw.columns else pl.lit(None, dtype=pl.String).alias(c)
+            for c in contract.columns
+        ],
+        "source_file",
+        "source_row",
     )
     rejected_parts = [pl.DataFrame(shape_rejects, schema=REJECT_SCHEMA)]
     for f in contract.fields:

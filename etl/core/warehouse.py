@@ -7,12 +7,11 @@ readers open the published snapshot read-only, so they never wait on or block a 
 from __future__ import annotations
 
 import os
-import shutil
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import dagster as dg
 import duckdb
@@ -21,6 +20,8 @@ import polars as pl
 SCHEMAS = ("raw", "core", "marts", "quarantine")
 WRITER_POOL = "duckdb_writer"
 LOCK_WAIT_SECONDS = 120.0
+SQL_DIR = Path(__file__).parent / "sql"
+T = TypeVar("T")
 
 
 def load_sql(sql_dir: Path, name: str) -> str:
@@ -30,16 +31,30 @@ def load_sql(sql_dir: Path, name: str) -> str:
 
 def connect_with_retry(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open a DuckDB file, waiting (with backoff) while another process holds its write lock."""
+    return retry_on_lock(lambda: duckdb.connect(str(path), read_only=read_only))
+
+
+def retry_on_lock(action: Callable[[], T]) -> T:
+    """Run `action`, retrying (with backoff) while another process holds a DuckDB write lock."""
     deadline = time.monotonic() + LOCK_WAIT_SECONDS
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return action()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or time.monotonic() > deadline:
                 raise
             time.sleep(delay)
             delay = min(delay * 2, 2.0)
+
+
+def write_snapshot(working: Path, target: Path) -> None:
+    """Copy the (checkpointed) working file to `target` in DuckDB's v1.4.0 storage format,
+    which DuckDB clients from 1.4 on open (the working file uses 2.x's newer format)."""
+    with duckdb.connect() as con:
+        con.execute("SET VARIABLE reekg_working = ?", [str(working)])
+        con.execute("SET VARIABLE reekg_snapshot = ?", [str(target)])
+        retry_on_lock(lambda: con.execute(load_sql(SQL_DIR, "copy_warehouse_snapshot")))
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -63,20 +78,31 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def publish(self) -> Path:
         """Copy the working file to the published snapshot atomically (temp file, then rename)."""
+        staged = self.stage_snapshot()
+        try:
+            os.replace(staged, self.published_path)
+        finally:
+            staged.unlink(missing_ok=True)
+        return Path(self.published_path)
+
+    def stage_snapshot(self) -> Path:
+        """A checkpointed, fsynced, verified copy of the working file next to the published
+        snapshot, ready to be renamed over it (the caller renames or removes it)."""
         working, published = Path(self.path), Path(self.published_path)
         with self.connect() as con:
             con.execute("CHECKPOINT")
         published.parent.mkdir(parents=True, exist_ok=True)
         tmp = published.with_name(f".{published.name}.{os.getpid()}.tmp")
         try:
-            shutil.copyfile(working, tmp)
+            tmp.unlink(missing_ok=True)
+            write_snapshot(working, tmp)
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             duckdb.connect(str(tmp), read_only=True).close()  # refuse to publish a broken copy
-            os.replace(tmp, published)
-        finally:
+        except BaseException:
             tmp.unlink(missing_ok=True)
-        return published
+            raise
+        return tmp
 
 
 QUARANTINE_DDL = """

@@ -1,8 +1,9 @@
-"""Graph assets: build a release from the warehouse's core tables, then publish it if valid.
+"""Graph assets: build a release candidate from the warehouse's core tables.
 
 `graph/release_candidate` writes a complete release folder (not yet visible to readers) and
-points `candidate` at it; its blocking SHACL check (checks.py) validates it; `graph/published`
-runs only when that check passed and swaps `current` to the candidate.
+points `candidate` at it; its blocking SHACL check (checks.py) validates it; the release step
+(etl/publish/release.py, `graph/published` + `publish/warehouse`) swaps `current` to it together
+with the warehouse snapshot, only when the publish gate lets it.
 """
 
 from pathlib import Path
@@ -14,13 +15,11 @@ from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WRITER_POOL, WarehouseResource, connect_with_retry
 from etl.graph import store
 from etl.graph.build import build_release, prune_releases
-from etl.graph.validate import read_verdict
 
 GROUP = "graph"
 OWNERS = ["team:graph"]
 KINDS = {"duckdb", "polars", "rdf"}
 RELEASE_CANDIDATE = dg.AssetKey(["graph", "release_candidate"])
-PUBLISHED = dg.AssetKey(["graph", "published"])
 
 # Every core table the graph reads. The trade keys are the trade domain's (etl/trade/assets.py).
 CORE_DEPS = [
@@ -84,6 +83,7 @@ def release_candidate(
             warehouse_path=warehouse.path,
             data_dir=Path(settings.data_dir),
             run_label=f"graph build in Dagster run {context.run_id}",
+            base=store.current_or_none(graph_dir),
             log=context.log,
         )
     finally:
@@ -99,39 +99,5 @@ def release_candidate(
             "skipped_tables": dg.MetadataValue.text(", ".join(result.skipped_tables) or "none"),
             "seconds": dg.MetadataValue.json({k: round(v, 3) for k, v in result.seconds.items()}),
             "old_releases_removed": dg.MetadataValue.int(len(removed)),
-        }
-    )
-
-
-@dg.asset(
-    key=PUBLISHED,
-    group_name=GROUP,
-    owners=OWNERS,
-    kinds={"rdf", "oxigraph"},
-    deps=[RELEASE_CANDIDATE],
-    description="The published graph: `current` swapped atomically to the release candidate, "
-    "only after its blocking SHACL check passed (the check's verdict is also re-read here, so "
-    "a release that failed or was never validated is never activated).",
-)
-def published(
-    context: dg.AssetExecutionContext, settings: SettingsResource
-) -> dg.MaterializeResult:
-    graph_dir = Path(settings.graph_dir)
-    release = store.candidate_or_none(graph_dir, context.run_id)
-    if release is None:
-        raise dg.Failure(f"{graph_dir}: no release candidate; materialize graph/release_candidate")
-    verdict = read_verdict(release)
-    if verdict is None or not verdict.conforms:
-        state = "was never validated" if verdict is None else "does not conform to the shapes"
-        raise dg.Failure(f"release {release.name} {state}; not published")
-    store.activate_release(graph_dir, release)
-    store.clear_candidate(graph_dir, context.run_id)
-    manifest = store.read_manifest(graph_dir)
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": dg.MetadataValue.int(int(manifest["triples"])),
-            "release_id": dg.MetadataValue.text(str(manifest["release_id"])),
-            "current": dg.MetadataValue.path(str(store.current_release(graph_dir))),
-            "validation": dg.MetadataValue.text(verdict.mode),
         }
     )

@@ -2,11 +2,16 @@
 
 Steps (each in bulk, none holding the graph as Python objects):
 1. stream every mapped table out of DuckDB in Arrow batches, render N-Quads with Polars
-   expressions (`mapping.quad_lines`) and append them to `dataset.nq`;
-2. add the ontology graph and the provenance graph (the run, its files and sources);
-3. bulk-load `dataset.nq` into a new Oxigraph store, count triples and classes per graph;
-4. dump one Turtle file per named graph from the store, write `void.ttl` and `manifest.json`;
-5. rename the temporary folder to `releases/<release_id>` (a reader never sees half a release).
+   expressions (`etl.graph.nquads`) and append them to `dataset.nq`, with the ontology graph
+   and the provenance graph (`etl.graph.provenance`); then bulk-load the file into a new
+   Oxigraph store in one call (`etl.graph.loader`; an incremental release loads only what it
+   rendered).
+2. count triples and classes per graph in the store;
+3. dump one Turtle file per named graph of at most `TURTLE_LIMIT` triples (a bigger graph is
+   served from `dataset.nq` and the store only: its Turtle would take longer to write than
+   the whole release and nobody reads a 15M-triple Turtle file), write `void.ttl`
+   (`etl.graph.void`) and `manifest.json`;
+4. rename the temporary folder to `releases/<release_id>` (a reader never sees half a release).
 
 A table that does not exist yet (e.g. trade before the trade assets ran) is skipped with a log
 line, so the graph can be built at every stage of the pipeline.
@@ -14,78 +19,48 @@ line, so the graph can be built at every stage of the pipeline.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
 import shutil
 import time
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
-from urllib.parse import quote
+from typing import Any
 
 import duckdb
-import polars as pl
 import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, XSD, BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, PROV, VOID
+from rdflib import OWL, Graph
 
-from etl.core.warehouse import load_sql
 from etl.graph import store as published
-from etl.graph.mapping import TableMapping, quad_lines
-from etl.graph.models import (
-    DATA_SETS,
-    GRAPH_ONTOLOGY,
-    GRAPH_PROVENANCE,
-    MAPPINGS,
-    SQL_DIR,
-    dataset_iri,
+from etl.graph.incremental import BaseRelease, link_turtle, planned_digests
+from etl.graph.loader import DatasetWriter
+from etl.graph.mapping import TableMapping
+from etl.graph.models import GRAPH_ONTOLOGY, GRAPH_PROVENANCE, MAPPINGS
+from etl.graph.nquads import (  # noqa: F401 (re-exported: build.write_tables is patched in tests)
+    CHUNK_ROWS,
+    Counting,
+    GenerationStats,
+    nquad_term,
+    nquads,
+    ontology_text,
+    record,
+    write_block,
+    write_tables,
 )
-from etl.graph.terms import escape_text
-from etl.graph.vocab import (
-    ONTOLOGY_FILE,
-    ONTOLOGY_IRI,
-    PREFIXES,
-    QB,
-    REE,
-    TURTLE_PREFIXES,
-    entity,
-    graph,
-)
-from etl.settings import PROJECT_ROOT
+from etl.graph.provenance import provenance_triples, resolve_files
+from etl.graph.segments import DIGEST_VERSION
+from etl.graph.vocab import ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES, TURTLE_PREFIXES, graph
+from etl.graph.void import GRAPHS_DIR, class_partitions, count_by_graph, void_graph
 
 LOG = logging.getLogger(__name__)
 
-CHUNK_ROWS = 100_000
-HASH_LIMIT_BYTES = 256 * 1024 * 1024
 KEEP_RELEASES = 3
-GRAPHS_DIR = "graphs"
 VOID_FILE = "void.ttl"
-LICENSE = URIRef("https://www.apache.org/licenses/LICENSE-2.0")
-RIGHTS = (
-    "Compilation under Apache-2.0. Each figure keeps the terms of its source "
-    "(ree:licenceText of the ree:Source it cites); illustrative and synthetic rows are "
-    "flagged by their source's ree:sourceKind and are not official figures."
-)
-
-
-@dataclass
-class GenerationStats:
-    """What the N-Quads generation wrote, per graph and per mapping."""
-
-    lines_by_graph: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    rows_by_mapping: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    sources_by_graph: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    files_by_graph: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    skipped: list[str] = field(default_factory=list)
-
-    @property
-    def lines(self) -> int:
-        return sum(self.lines_by_graph.values())
+# Graphs above this many triples get no Turtle file (dataset.nq and the store hold them).
+TURTLE_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -99,299 +74,6 @@ class BuildResult:
     quads_written: int
     skipped_tables: tuple[str, ...]
     seconds: dict[str, float]
-
-
-# ------------------------------------------------------------------ N-Quads text
-
-
-def nquad_term(term: Any) -> str:
-    """One small rdflib term as N-Quads text (for hand-built and ontology quads)."""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, BNode):
-        return f"_:b{term}"
-    if isinstance(term, Literal):
-        text = f'"{escape_text(str(term))}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype is not None and term.datatype != XSD.string:
-            return f"{text}^^<{term.datatype}>"
-        return text
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def nquads(triples: Iterable[tuple[Any, Any, Any]], graph_name: str) -> str:
-    """N-Quads text of a small set of rdflib triples placed in one named graph."""
-    g = f"<{graph(graph_name)}>"
-    return "".join(
-        f"{nquad_term(s)} {nquad_term(p)} {nquad_term(o)} {g} .\n" for s, p, o in triples
-    )
-
-
-def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether `schema.table` exists in the warehouse."""
-    schema_name, _, name = table.partition(".")
-    rows = con.execute(load_sql(SQL_DIR, "select_table_exists"), [schema_name, name]).fetchall()
-    return bool(rows and rows[0][0])
-
-
-def frames(
-    con: duckdb.DuckDBPyConnection, mapping: TableMapping, chunk_rows: int = CHUNK_ROWS
-) -> Iterator[pl.DataFrame]:
-    """The rows of a mapping's query in Arrow batches of at most `chunk_rows`."""
-    reader = con.sql(load_sql(SQL_DIR, mapping.sql)).to_arrow_reader(chunk_rows)
-    for batch in reader:
-        frame = pl.from_arrow(batch)
-        assert isinstance(frame, pl.DataFrame)
-        if frame.height:
-            yield frame
-
-
-def write_lines(out: IO[bytes], lines: pl.Series) -> None:
-    """Append lines to an open binary file, straight from Polars (no Python strings)."""
-    if lines.len():
-        pl.DataFrame({"q": lines}).write_csv(out, include_header=False, quote_style="never")
-
-
-def write_frame(
-    out: IO[bytes], frame: pl.DataFrame, mapping: TableMapping, stats: GenerationStats
-) -> int:
-    """Write the quads of one frame and record which graphs, sources and files they use."""
-    lines = quad_lines(frame, mapping)
-    write_lines(out, lines)
-    if mapping.graph_column is None:
-        graph_counts = {mapping.graph: lines.len()}
-        names = [mapping.graph]
-    else:
-        # Per-row graphs: count lines per graph from the line suffix.
-        suffix = lines.str.extract(r"<[^<>]*/graph/([^<>]+)> \.$", 1)
-        counts = suffix.value_counts()
-        graph_counts = dict(
-            zip(counts[suffix.name].to_list(), counts["count"].to_list(), strict=True)
-        )
-        names = list(graph_counts)
-    for name, count in graph_counts.items():
-        stats.lines_by_graph[name] += int(count)
-    stats.rows_by_mapping[mapping.name] += frame.height
-    for column, bucket in (("source_id", stats.sources_by_graph),
-                           ("source_file", stats.files_by_graph)):  # fmt: skip
-        if column in frame.columns:
-            values = frame.get_column(column).drop_nulls().unique().to_list()
-            for name in names:
-                bucket[name].update(str(v) for v in values)
-    return lines.len()
-
-
-def write_tables(
-    con: duckdb.DuckDBPyConnection,
-    out: IO[bytes],
-    mappings: Sequence[TableMapping] = MAPPINGS,
-    chunk_rows: int = CHUNK_ROWS,
-    log: logging.Logger | Any = LOG,
-) -> GenerationStats:
-    """Write the N-Quads of every mapped table that exists; skip (and log) the missing ones."""
-    stats = GenerationStats()
-    for mapping in mappings:
-        if not table_exists(con, mapping.table):
-            if mapping.table not in stats.skipped:
-                stats.skipped.append(mapping.table)
-                log.info(f"graph: {mapping.table} does not exist yet; skipped")
-            continue
-        for frame in frames(con, mapping, chunk_rows):
-            write_frame(out, frame, mapping, stats)
-    for name, graph_name, structure, label in DATA_SETS:
-        if stats.lines_by_graph.get(graph_name):
-            iri = dataset_iri(name)
-            triples = [
-                (iri, RDF.type, QB.DataSet),
-                (iri, QB.structure, structure),
-                (iri, RDFS.label, Literal(label, lang="en")),
-            ]
-            out.write(nquads(triples, graph_name).encode("utf-8"))
-            stats.lines_by_graph[graph_name] += len(triples)
-    return stats
-
-
-def ontology_text(path: Path = ONTOLOGY_FILE) -> tuple[str, int]:
-    """The ontology as N-Quads in its own named graph, and its triple count."""
-    onto = Graph().parse(path, format="turtle")
-    return nquads(onto, GRAPH_ONTOLOGY), len(onto)
-
-
-# ------------------------------------------------------------------ provenance
-
-
-def shown_path(path: str) -> str:
-    """A path as provenance shows it: relative to the project when inside it."""
-    p = Path(path)
-    if p.is_absolute() and p.is_relative_to(PROJECT_ROOT):
-        return str(p.relative_to(PROJECT_ROOT))
-    return str(p)
-
-
-def file_iri(path: str) -> URIRef:
-    """`id/file/{path}` with the path as `shown_path` gives it, percent-encoded."""
-    return entity("file", quote(shown_path(path), safe="-._~"))
-
-
-def resolve_files(stats: GenerationStats, data_dir: Path | None) -> None:
-    """Make `source_file` values absolute where they name a file of the data folder."""
-    if data_dir is None:
-        return
-    for name, paths in stats.files_by_graph.items():
-        resolved = set()
-        for path in paths:
-            candidate = Path(data_dir) / path
-            keep = not Path(path).is_absolute() and candidate.is_file()
-            resolved.add(str(candidate) if keep else path)
-        stats.files_by_graph[name] = resolved
-
-
-def file_triples(path: str) -> list[tuple[Any, Any, Any]]:
-    """A data file as a ree:DataFile, with its checksum when it is small enough to hash."""
-    iri = file_iri(path)
-    p = Path(path)
-    shown = shown_path(path)
-    out: list[tuple[Any, Any, Any]] = [
-        (iri, RDF.type, REE.DataFile),
-        (iri, REE.path, Literal(shown)),
-    ]
-    if p.is_file() and p.stat().st_size <= HASH_LIMIT_BYTES:
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        out.append((iri, REE.sha256, Literal(digest)))
-    return out
-
-
-def timestamp(moment: datetime) -> Literal:
-    """xsd:dateTime in the canonical UTC form Oxigraph writes back."""
-    return Literal(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
-
-
-def provenance_triples(
-    release_id: str,
-    started: datetime,
-    ended: datetime,
-    stats: GenerationStats,
-    warehouse_path: str | None,
-    run_label: str,
-) -> list[tuple[Any, Any, Any]]:
-    """The run that built this release: when, from which files, and what each graph derives from."""
-    run = entity("run", release_id)
-    triples: list[tuple[Any, Any, Any]] = [
-        (run, RDF.type, REE.IngestionRun),
-        (run, RDFS.label, Literal(run_label)),
-        (run, PROV.startedAtTime, timestamp(started)),
-        (run, PROV.endedAtTime, timestamp(ended)),
-    ]
-    files: set[str] = {str(ONTOLOGY_FILE)}
-    if warehouse_path:
-        files.add(warehouse_path)
-    for used in stats.files_by_graph.values():
-        files.update(used)
-    for path in sorted(files):
-        triples.extend(file_triples(path))
-        triples.append((run, PROV.used, file_iri(path)))
-    graph_sources = dict(stats.sources_by_graph)
-    names = sorted({*stats.lines_by_graph, GRAPH_ONTOLOGY, GRAPH_PROVENANCE})
-    for name in names:
-        g = graph(name)
-        triples += [
-            (g, RDF.type, PROV.Entity),
-            (g, PROV.wasGeneratedBy, run),
-            (g, PROV.generatedAtTime, timestamp(ended)),
-        ]
-        for source_id in sorted(graph_sources.get(name, ())):
-            triples.append(
-                (g, PROV.wasDerivedFrom, entity("source", quote(source_id, safe="-._~")))
-            )
-        for path in sorted(stats.files_by_graph.get(name, ())):
-            triples.append((g, PROV.wasDerivedFrom, file_iri(path)))
-        if warehouse_path and name not in (GRAPH_ONTOLOGY, GRAPH_PROVENANCE):
-            triples.append((g, PROV.wasDerivedFrom, file_iri(warehouse_path)))
-    triples.append((graph(GRAPH_ONTOLOGY), PROV.wasDerivedFrom, file_iri(str(ONTOLOGY_FILE))))
-    return triples
-
-
-# ------------------------------------------------------------------ store, Turtle, VoID
-
-
-def count_by_graph(store: ox.Store) -> dict[str, int]:
-    """Triples per named graph, from the store (distinct quads, as loaded)."""
-    prefix = str(graph(""))
-    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    counts: dict[str, int] = {}
-    for row in rows:  # type: ignore[union-attr]
-        iri = row["g"].value
-        name = iri[len(prefix) :] if iri.startswith(prefix) else iri
-        counts[name] = int(row["n"].value)
-    return dict(sorted(counts.items()))
-
-
-def class_partitions(store: ox.Store) -> dict[str, int]:
-    """Distinct typed subjects per class over all graphs."""
-    rows = store.query(
-        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } } GROUP BY ?c"
-    )
-    return dict(sorted((row["c"].value, int(row["n"].value)) for row in rows))  # type: ignore[union-attr]
-
-
-def void_graph(
-    release_id: str,
-    modified: datetime,
-    counts: dict[str, int],
-    classes: dict[str, int],
-    files: dict[str, int],
-) -> Graph:
-    """DCAT/VoID description of a release: counts, classes, licence, modification time, files."""
-    g = Graph()
-    for prefix, ns in TURTLE_PREFIXES.items():
-        g.bind(prefix, ns)
-    ds = entity("release", release_id)
-    g.add((ds, RDF.type, VOID.Dataset))
-    g.add((ds, RDF.type, DCAT.Dataset))
-    g.add((ds, DCTERMS.title, Literal(f"reekg knowledge graph, release {release_id}", lang="en")))
-    g.add(
-        (
-            ds,
-            DCTERMS.description,
-            Literal(
-                "Rare-earth supply chain: China's quotas, capacity holdings and "
-                "reallocations, facilities, mine production, trade flows and supply "
-                "agreements, with the source of every figure.",
-                lang="en",
-            ),
-        )
-    )
-    g.add((ds, DCTERMS.license, LICENSE))
-    g.add((ds, DCTERMS.rights, Literal(RIGHTS, lang="en")))
-    g.add((ds, DCTERMS.modified, timestamp(modified)))
-    g.add((ds, DCTERMS.conformsTo, ONTOLOGY_IRI))
-    g.add((ds, OWL.versionInfo, Literal(release_id)))
-    g.add((ds, VOID.uriSpace, Literal(str(entity("", "")))))
-    g.add((ds, VOID.vocabulary, URIRef(PREFIXES["ree"])))
-    g.add((ds, VOID.triples, Literal(sum(counts.values()))))
-    g.add((ds, VOID.classes, Literal(len(classes))))
-    for name, n in counts.items():
-        sub = graph(name)
-        g.add((ds, VOID.subset, sub))
-        g.add((sub, RDF.type, VOID.Dataset))
-        g.add((sub, DCTERMS.title, Literal(f"named graph {name}")))
-        g.add((sub, VOID.triples, Literal(n)))
-        g.add((sub, VOID.dataDump, URIRef(f"{GRAPHS_DIR}/{name}.ttl")))
-    for i, (cls, n) in enumerate(classes.items()):
-        part = entity("release", f"{release_id}-class-{i}")
-        g.add((ds, VOID.classPartition, part))
-        g.add((part, VOID["class"], URIRef(cls)))
-        g.add((part, VOID.entities, Literal(n)))
-    for file_name, size in files.items():
-        dist = entity("release", f"{release_id}-{quote(file_name, safe='-._~')}")
-        media = "application/n-quads" if file_name.endswith(".nq") else "text/turtle"
-        g.add((ds, DCAT.distribution, dist))
-        g.add((dist, RDF.type, DCAT.Distribution))
-        g.add((dist, DCAT.downloadURL, URIRef(file_name)))
-        g.add((dist, DCAT.mediaType, Literal(media)))
-        g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-    return g
 
 
 def new_release_id(now: datetime) -> str:
@@ -423,11 +105,16 @@ def build_release(
     warehouse_path: str | None = None,
     data_dir: Path | None = None,
     run_label: str = "graph build",
+    base: Path | None = None,
     mappings: Sequence[TableMapping] = MAPPINGS,
     chunk_rows: int = CHUNK_ROWS,
     log: logging.Logger | Any = LOG,
 ) -> BuildResult:
-    """Write a complete release folder under `graph_dir/releases/` (not activated)."""
+    """Write a complete release folder under `graph_dir/releases/` (not activated).
+
+    With `base` (a previous release folder, normally `current`), only the segments whose
+    source rows changed are rendered and loaded; the rest is reused (etl.graph.incremental).
+    """
     started = datetime.now(UTC)
     release_id = new_release_id(started)
     releases = Path(graph_dir) / published.RELEASES
@@ -440,39 +127,36 @@ def build_release(
         (tmp / GRAPHS_DIR).mkdir()
         dataset = tmp / published.DATASET
         clock = time.perf_counter()
-        with open(dataset, "wb") as out:
-            stats = write_tables(con, out, mappings, chunk_rows, log)
+        reuse = BaseRelease.open(base)
+        changed: set[str] = set()
+        if reuse is None:
+            store = ox.Store(str(tmp / published.STORE))
+        else:
+            store = reuse.copy_store(tmp / published.STORE)
+            changed = reuse.remove_stale(store, planned_digests(con, mappings, chunk_rows))
+            seconds["reuse_store"] = time.perf_counter() - clock
+            clock = time.perf_counter()
+        with DatasetWriter(dataset, store, delta=reuse is not None) as writer:
+            out = Counting(writer)
+            stats = write_tables(con, out, mappings, chunk_rows, log, reuse)
             resolve_files(stats, data_dir)
             onto, n_onto = ontology_text()
-            out.write(onto.encode("utf-8"))
-            stats.lines_by_graph[GRAPH_ONTOLOGY] += n_onto
+            record(stats, write_block(out, "ontology", onto, GRAPH_ONTOLOGY, n_onto, reuse))
             ended = datetime.now(UTC)
             prov = provenance_triples(release_id, started, ended, stats, warehouse_path,
                                       run_label)  # fmt: skip
-            out.write(nquads(prov, GRAPH_PROVENANCE).encode("utf-8"))
-            stats.lines_by_graph[GRAPH_PROVENANCE] += len(prov)
-            out.flush()
-            os.fsync(out.fileno())
-        seconds["generate_and_write"] = time.perf_counter() - clock
+            text = nquads(prov, GRAPH_PROVENANCE)
+            record(stats, write_block(out, "provenance", text, GRAPH_PROVENANCE, len(prov), None))
+        changed |= {s.graph for s in stats.segments if reuse is None or s.key not in reuse.taken}
+        seconds["bulk_load"] = writer.load_seconds
+        seconds["generate_and_write"] = time.perf_counter() - clock - writer.load_seconds
 
         clock = time.perf_counter()
-        store = ox.Store(str(tmp / published.STORE))
-        # lenient: skip Oxigraph's IRI re-validation; every IRI was built by etl.graph.terms
-        # (percent-encoded keys, checked http(s) URLs), and the tests parse every file back.
-        store.bulk_load(path=str(dataset), format=ox.RdfFormat.N_QUADS, lenient=True)
-        store.flush()
-        seconds["bulk_load"] = time.perf_counter() - clock
-
-        clock = time.perf_counter()
-        counts = count_by_graph(store)
+        counts = count_by_graph(store, dict(stats.lines_by_graph))
         classes = class_partitions(store)
-        for name in counts:
-            store.dump(
-                str(tmp / GRAPHS_DIR / f"{name}.ttl"),
-                ox.RdfFormat.TURTLE,
-                from_graph=ox.NamedNode(str(graph(name))),
-                prefixes=TURTLE_PREFIXES,
-            )
+        seconds["count"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        dumps = write_turtle(store, tmp, counts, reuse, changed)
         del store
         seconds["turtle"] = time.perf_counter() - clock
 
@@ -480,11 +164,12 @@ def build_release(
                       if stats.lines_by_graph.get(n, 0) != c}  # fmt: skip
         if duplicates:
             log.warning(f"graph: quads written vs stored differ (duplicates): {duplicates}")
+        clock = time.perf_counter()
         files = {published.DATASET: dataset.stat().st_size}
-        files.update({f"{GRAPHS_DIR}/{n}.ttl": (tmp / GRAPHS_DIR / f"{n}.ttl").stat().st_size
-                      for n in counts})  # fmt: skip
+        turtles = [f for f in dumps.values() if f != published.DATASET]
+        files.update({f: (tmp / f).stat().st_size for f in turtles})
         modified = datetime.now(UTC)
-        void_graph(release_id, modified, counts, classes, files).serialize(
+        void_graph(release_id, modified, counts, classes, files, dumps).serialize(
             tmp / VOID_FILE, format="turtle"
         )
         manifest = {
@@ -494,7 +179,7 @@ def build_release(
             "ontology": str(ONTOLOGY_IRI),
             "ontology_version": ontology_version(),
             "graphs": {
-                name: {"iri": str(graph(name)), "triples": n, "file": f"{GRAPHS_DIR}/{name}.ttl"}
+                name: {"iri": str(graph(name)), "triples": n, "file": turtle_file(dumps[name])}
                 for name, n in counts.items()
             },
             "triples": sum(counts.values()),
@@ -504,9 +189,14 @@ def build_release(
             "skipped_tables": stats.skipped,
             "files": files,
             "seconds": {k: round(v, 3) for k, v in seconds.items()},
+            "base_release": reuse.release_dir.name if reuse else None,
+            "duplicates": bool(duplicates),
+            "digest_version": DIGEST_VERSION,
+            "segments": [segment.to_json() for segment in stats.segments],
             "warehouse": warehouse_path,
         }
         write_json(tmp / published.MANIFEST, manifest)
+        seconds["void_and_manifest"] = time.perf_counter() - clock
         os.rename(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -520,6 +210,37 @@ def build_release(
         skipped_tables=tuple(stats.skipped),
         seconds=seconds,
     )
+
+
+def write_turtle(
+    store: ox.Store,
+    folder: Path,
+    counts: dict[str, int],
+    reuse: BaseRelease | None = None,
+    changed: set[str] | None = None,
+) -> dict[str, str]:
+    """Dump each graph of at most `TURTLE_LIMIT` triples to `graphs/<name>.ttl` (linking the
+    base release's file when none of the graph's segments changed).
+
+    Returns the file that holds each graph (`dataset.nq` for the bigger ones)."""
+    dumps: dict[str, str] = {}
+    for name, n in counts.items():
+        if n > TURTLE_LIMIT:
+            dumps[name] = published.DATASET
+            continue
+        dumps[name] = f"{GRAPHS_DIR}/{name}.ttl"
+        kept = reuse.unchanged_turtle(name, changed or set()) if reuse else None
+        if kept is not None:
+            link_turtle(kept, folder / dumps[name])
+            continue
+        store.dump(str(folder / dumps[name]), ox.RdfFormat.TURTLE,
+                   from_graph=ox.NamedNode(str(graph(name))), prefixes=TURTLE_PREFIXES)  # fmt: skip
+    return dumps
+
+
+def turtle_file(dump: str) -> str | None:
+    """A graph's Turtle file as the manifest names it (None: only in dataset.nq)."""
+    return None if dump == published.DATASET else dump
 
 
 def ontology_version(path: Path = ONTOLOGY_FILE) -> str | None:

@@ -14,9 +14,9 @@ from etl.graph.validate import validate_release
     asset=RELEASE_CANDIDATE,
     name="shacl_conforms",
     blocking=True,
-    description="pySHACL validation of the candidate against ontology/shapes.ttl: the whole "
-    "graph when it is small, a per-class sample plus whole-graph SPARQL checks when large. "
-    "Failing focus nodes are listed in the metadata; a failure blocks graph/published.",
+    description="SHACL validation of the candidate against ontology/shapes.ttl, every focus node: "
+    "pySHACL when the graph is small, the shapes compiled to SPARQL on the Oxigraph store when "
+    "large. Failing focus nodes are listed in the metadata; a failure blocks graph/published.",
 )
 def shacl_conforms(
     context: dg.AssetCheckExecutionContext, settings: SettingsResource
@@ -40,6 +40,7 @@ def shacl_conforms(
         metadata={
             "release_id": dg.MetadataValue.text(release.name),
             "mode": dg.MetadataValue.text(report.mode),
+            "engine": dg.MetadataValue.text(report.engine),
             "triples_validated": dg.MetadataValue.int(report.triples_validated),
             "violations": dg.MetadataValue.int(report.violations),
             "failing_focus_nodes": dg.MetadataValue.json(report.focus_nodes),

@@ -5,6 +5,6 @@ import dagster as dg
 from etl.graph import assets, checks
 
 defs = dg.Definitions(
-    assets=[assets.release_candidate, assets.published],
+    assets=[assets.release_candidate],
     asset_checks=checks.ALL,
 )

@@ -6,7 +6,7 @@ Layout under the graph folder (`Settings.graph_dir`, default `var/published/grap
     candidate -> releases/<release_id>    the release built last, waiting for its SHACL check
     releases/<release_id>/
         dataset.nq                        every named graph, N-Quads
-        graphs/<name>.ttl                 one Turtle file per named graph
+        graphs/<name>.ttl                 one Turtle file per named graph (up to 1M triples)
         void.ttl                          DCAT/VoID description of the dataset
         manifest.json                     release id, creation time, triples per graph and in all
         store/                            Oxigraph store bulk-loaded from dataset.nq

@@ -1,15 +1,11 @@
-"""SHACL validation of a release, sized to what pySHACL can do in a pipeline step.
+"""SHACL validation of a release: every focus node of every shape, at every size.
 
-pySHACL works on rdflib graphs (about 1 KB of Python objects per triple, tens of thousands of
-triples validated per second), so:
-
-* a release of at most `FULL_LIMIT` triples is validated in full (the bundled data: a few
-  thousand triples);
-* a larger release is validated on a structural sample: for every class a shape targets, up to
-  `SAMPLE_PER_CLASS` instances taken from three windows of the class (start, middle, end of the
-  store's order), each with all its triples and the types of the nodes it points to, plus the
-  whole ontology. On top of that, SPARQL checks in Oxigraph scan the *whole* graph for the
-  violations that matter most at scale (negative measures, figures without a source).
+* a release of at most `FULL_LIMIT` triples is validated by pySHACL (the reference engine) on
+  the whole graph (the bundled data: a few thousand triples);
+* a larger release is validated on the release's Oxigraph store with the shapes compiled to
+  SPARQL (`etl.graph.shacl_sparql`): still every focus node of every shape, without bringing
+  the graph into Python (pySHACL needs about 1 KB of Python objects per triple).
+  tests/graph/test_shacl_sparql.py shows both engines report the same violations.
 
 The verdict is written to `validation.json` in the release folder.
 """
@@ -24,33 +20,16 @@ from typing import Any
 
 import pyoxigraph as ox
 import pyshacl
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, Graph
 from rdflib.namespace import SH
 
+from etl.graph import shacl_sparql
 from etl.graph import store as published
 from etl.graph.vocab import SHAPES_FILE
 
 FULL_LIMIT = 200_000
-SAMPLE_PER_CLASS = 300
 MAX_REPORTED = 50
 VALIDATION_FILE = "validation.json"
-
-# Whole-graph checks in SPARQL: each returns the offending focus node as ?s and a message.
-WHOLE_GRAPH_CHECKS: dict[str, str] = {
-    "negative measure": """
-        PREFIX ree: <https://w3id.org/reekg/ontology#>
-        SELECT ?s (CONCAT(STR(?p), " is negative: ", STR(?v)) AS ?msg) WHERE {
-          VALUES ?p { ree:tonnesREO ree:valueUSD ree:quantityTonnes ree:reservesTonnes
-                      ree:capacityTonnesPerYear }
-          GRAPH ?g { ?s ?p ?v } FILTER(?v < 0)
-        } LIMIT 50""",
-    "figure without source": """
-        PREFIX ree: <https://w3id.org/reekg/ontology#>
-        PREFIX qb: <http://purl.org/linked-data/cube#>
-        SELECT ?s ("figure has no ree:source" AS ?msg) WHERE {
-          GRAPH ?g { ?s qb:dataSet ?d } FILTER NOT EXISTS { GRAPH ?h { ?s ree:source ?src } }
-        } LIMIT 50""",
-}
 
 
 @dataclass
@@ -63,6 +42,7 @@ class ValidationReport:
     violations: int
     focus_nodes: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    engine: str = "pyshacl"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,11 +50,6 @@ class ValidationReport:
 
 def shapes_graph(path: Path = SHAPES_FILE) -> Graph:
     return Graph().parse(path, format="turtle")
-
-
-def target_classes(shapes: Graph) -> list[URIRef]:
-    """Classes some shape targets (what the sample must cover)."""
-    return sorted({c for c in shapes.objects(None, SH.targetClass) if isinstance(c, URIRef)})
 
 
 def to_rdflib(store: ox.Store, construct: str) -> Graph:
@@ -93,72 +68,14 @@ def full_graph(store: ox.Store) -> Graph:
     return to_rdflib(store, "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
 
-def sample_graph(
-    store: ox.Store, classes: list[URIRef], per_class: int
-) -> tuple[Graph, list[URIRef]]:
-    """Up to `per_class` instances of each class with their triples, plus the ontology.
-
-    Returns the graph and the sampled instances (the focus nodes to validate): the nodes they
-    point to come with their types only, so sh:class can be checked without making them focus
-    nodes themselves.
-    """
-    graph = to_rdflib(
-        store,
-        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/reekg/graph/ontology> "
-        "{ ?s ?p ?o } }",
-    )
-    window = max(per_class // 3, 1)
-    focus: set[str] = set()
-    for cls in classes:
-        count_rows = store.query(
-            f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a <{cls}> }} }}"
-        )
-        total = int(next(iter(count_rows))["n"].value)  # type: ignore[arg-type]
-        if total == 0:
-            continue
-        offsets = sorted({0, max(total // 2 - window // 2, 0), max(total - window, 0)})
-        subjects: set[str] = set()
-        for offset in offsets:
-            rows = store.query(
-                f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s a <{cls}> }} }} "
-                f"ORDER BY ?s OFFSET {offset} LIMIT {window}"
-                if total <= 50_000
-                else f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s a <{cls}> }} }} "
-                f"OFFSET {offset} LIMIT {window}"
-            )
-            subjects.update(row["s"].value for row in rows if isinstance(row["s"], ox.NamedNode))  # type: ignore[union-attr]
-        if not subjects:
-            continue
-        focus.update(subjects)
-        values = " ".join(f"<{s}>" for s in sorted(subjects))
-        graph += to_rdflib(
-            store,
-            f"CONSTRUCT {{ ?s ?p ?o . ?o a ?t }} WHERE {{ VALUES ?s {{ {values} }} "
-            f"GRAPH ?g {{ ?s ?p ?o }} OPTIONAL {{ GRAPH ?h {{ ?o a ?t }} }} }}",
-        )
-    return graph, [URIRef(s) for s in sorted(focus)]
-
-
-def whole_graph_violations(store: ox.Store) -> list[tuple[str, str]]:
-    """(focus node, message) pairs from the SPARQL checks over the whole store."""
-    found: list[tuple[str, str]] = []
-    for name, query in WHOLE_GRAPH_CHECKS.items():
-        for row in store.query(query):  # type: ignore[union-attr]
-            found.append((row["s"].value, f"{name}: {row['msg'].value}"))
-    return found
-
-
-def shacl_results(
-    data: Graph, shapes: Graph, focus_nodes: list[URIRef] | None = None
-) -> tuple[bool, list[tuple[str, str]]]:
-    """Run pySHACL (on `focus_nodes` only if given); the (focus node, message) of violations."""
+def shacl_results(data: Graph, shapes: Graph) -> tuple[bool, list[tuple[str, str]]]:
+    """Run pySHACL on the whole graph; the (focus node, message) of each violation."""
     conforms, results, _ = pyshacl.validate(
         data,
         shacl_graph=shapes,
         inference="none",
         advanced=False,
         allow_warnings=True,
-        focus_nodes=focus_nodes,  # type: ignore[arg-type]
     )
     assert isinstance(results, Graph)
     found: list[tuple[str, str]] = []
@@ -176,28 +93,27 @@ def validate_store(
     triples: int,
     *,
     full_limit: int = FULL_LIMIT,
-    per_class: int = SAMPLE_PER_CLASS,
     shapes: Graph | None = None,
+    shapes_path: Path = SHAPES_FILE,
 ) -> ValidationReport:
-    """Validate a store: in full when small, else a per-class sample plus whole-graph SPARQL."""
-    shapes = shapes if shapes is not None else shapes_graph()
-    focus: list[URIRef] | None = None
+    """Validate every focus node: pySHACL when small, the shapes as SPARQL on the store else."""
     if triples <= full_limit:
-        data, mode, extra = full_graph(store), "full", []
+        data = full_graph(store)
+        conforms, found = shacl_results(data, shapes or shapes_graph(shapes_path))
+        engine, validated = "pyshacl", len(data)
     else:
-        data, focus = sample_graph(store, target_classes(shapes), per_class)
-        mode = f"sample (up to {per_class} per class) + whole-graph SPARQL checks"
-        extra = whole_graph_violations(store)
-    conforms, found = shacl_results(data, shapes, focus)
-    found = extra + found
+        hits = shacl_sparql.violations(store, shapes_path)
+        found = [(v.focus, v.message) for v in hits]
+        conforms, engine, validated = not hits, "sparql (oxigraph)", triples
     nodes = list(dict.fromkeys(node for node, _ in found))
     return ValidationReport(
-        conforms=conforms and not extra,
-        mode=mode,
-        triples_validated=len(data),
+        conforms=conforms,
+        mode="full",
+        triples_validated=validated,
         violations=len(found),
         focus_nodes=nodes[:MAX_REPORTED],
         messages=[f"{node}: {msg}" for node, msg in found[:MAX_REPORTED]],
+        engine=engine,
     )
 
 

@@ -31,6 +31,7 @@ from etl.ops.landing import (
     WHOLE_FILE,
     changed_partitions,
     landed_files,
+    unmatched_files,
 )
 from etl.ops.recovery import orphaned_runs_sensor
 
@@ -155,8 +156,9 @@ def landing_sensor_for(targets: LandingTargets) -> dg.SensorDefinition:
         minimum_interval_seconds=LANDING_INTERVAL_SECONDS,
         jobs=targets.jobs,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Watches landing/capacity/ (quota file, holdings, reallocations, facilities) "
-        "and landing/production/mcsYYYY-raree_world.csv; requests runs only for the quota years, "
+        description="Watches landing/capacity/ (any quota CSV, holdings, reallocations, "
+        "facilities) and landing/production/mcsYYYY-raree_world.csv; requests runs only for the "
+        "quota years, "
         "USGS edition or capacity assets whose content changed. Symlinks and paths leaving the "
         "landing folder are ignored.",
     )
@@ -173,7 +175,7 @@ def landing_sensor_for(targets: LandingTargets) -> dg.SensorDefinition:
             targets.editions.get_partition_keys(),
             targets,
         )
-        for note in notes:
+        for note in [*notes, *unmatched_files(landing)]:
             context.log.warning(note)
         kept = {k: v for k, v in cursor.items() if (landing / k).is_file()}
         kept.update({f.relpath: f.digests for f in files})

@@ -2,21 +2,19 @@
 
 Layout (relative to `Settings.landing_dir`, mirroring the bundled data folder):
 
-    capacity/china_re_quotas_2015_2023.csv   quota years (one digest per `year` value); the
-                                         name the quotas asset reads, whatever years it holds
+    capacity/*.csv                       any CSV whose header is the quota contract's: quota
+                                         years (one digest per `year` value), whatever its name
     capacity/{holdings_baseline,reallocations,facilities}.csv    unpartitioned capacity assets
     production/mcsYYYY-raree_world.csv   USGS edition partition YYYY
 
-Only regular files whose resolved path stays inside the landing folder count: a symlink that
-points elsewhere, a `..` escape or a name outside these patterns is ignored, so a sensor can
-never make an asset read outside the folder. A file modified less than `SETTLE_SECONDS` ago is
-left for the next tick (it may still be being copied in).
+Which files count, settle time and content digests are etl/core/landing.py's (one mechanism
+for every domain). A CSV in capacity/ that is neither a quota file nor one of the named files is
+reported by `unmatched_files`.
 """
 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import re
 import time
@@ -27,12 +25,20 @@ from pathlib import Path
 
 import dagster as dg
 
-from etl.capacity.assets import QUOTA_FILE
+from etl.capacity.crosscheck import QUOTA_POINTS
+from etl.capacity.models import QUOTAS as QUOTA_CONTRACT
+from etl.core.landing import (
+    content_digest,
+    files_in,
+    inside,
+    landed_for,
+    settled,
+    unmatched,
+)
+from etl.reference.models import ENTITY_ALIASES, SOURCES
 
-SETTLE_SECONDS = 2.0
 QUOTAS = dg.AssetKey(["capacity", "quotas"])
 USGS_WORLD = dg.AssetKey(["production", "usgs_world"])
-QUOTA_NAME = Path(QUOTA_FILE).name
 USGS_NAME = re.compile(r"^mcs(?P<edition>\d{4})-raree_world\.csv$")
 CAPACITY_FILES = {
     "holdings_baseline.csv": dg.AssetKey(["capacity", "holdings_baseline"]),
@@ -51,25 +57,6 @@ class Landed:
     digests: dict[str, str]
 
 
-def inside(root: Path, path: Path) -> bool:
-    """True when `path` is a regular file, not a symlink, resolving to a place inside `root`."""
-    try:
-        if path.is_symlink() or ".." in path.relative_to(root).parts:
-            return False
-        resolved = path.resolve(strict=True)
-    except (OSError, ValueError):
-        return False
-    return resolved.is_file() and resolved.is_relative_to(root.resolve())
-
-
-def _settled(path: Path, now: float) -> bool:
-    return now - path.stat().st_mtime >= SETTLE_SECONDS
-
-
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()[:16]
-
-
 def quota_year_digests(data: bytes) -> dict[str, str]:
     """A digest per `year` value of a quota file (rows grouped by their year, order kept).
 
@@ -81,9 +68,9 @@ def quota_year_digests(data: bytes) -> dict[str, str]:
     try:
         header = [h.strip() for h in next(reader)]
     except (StopIteration, csv.Error):
-        return {WHOLE_FILE: _digest(data)}
+        return {WHOLE_FILE: content_digest(data)}
     if "year" not in header:
-        return {WHOLE_FILE: _digest(data)}
+        return {WHOLE_FILE: content_digest(data)}
     column = header.index("year")
     rows: dict[str, list[str]] = defaultdict(list)
     try:
@@ -91,15 +78,8 @@ def quota_year_digests(data: bytes) -> dict[str, str]:
             year = record[column].strip() if column < len(record) else ""
             rows[year].append("\x1f".join(record))
     except csv.Error:
-        return {WHOLE_FILE: _digest(data)}
-    return {year: _digest("\n".join(lines).encode()) for year, lines in rows.items()}
-
-
-def _files(root: Path, folder: str, pattern: str) -> Iterable[Path]:
-    base = root / folder
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.glob(pattern) if inside(root, p))
+        return {WHOLE_FILE: content_digest(data)}
+    return {year: content_digest("\n".join(lines).encode()) for year, lines in rows.items()}
 
 
 def landed_files(landing: Path, now: float | None = None) -> list[Landed]:
@@ -107,23 +87,42 @@ def landed_files(landing: Path, now: float | None = None) -> list[Landed]:
     landing = Path(landing)
     now = time.time() if now is None else now
     found: list[Landed] = []
-    quota = landing / "capacity" / QUOTA_NAME
-    if inside(landing, quota) and _settled(quota, now):
-        found.append(
-            Landed(f"capacity/{QUOTA_NAME}", QUOTAS, quota_year_digests(quota.read_bytes()))
-        )
+    for quota in landed_for(landing, "capacity", QUOTA_CONTRACT, now):
+        if quota.name in CAPACITY_FILES:
+            continue
+        relpath = f"capacity/{quota.name}"
+        found.append(Landed(relpath, QUOTAS, quota_year_digests(quota.read_bytes())))
     for name, asset in CAPACITY_FILES.items():
         path = landing / "capacity" / name
-        if inside(landing, path) and _settled(path, now):
+        if inside(landing, path) and settled(path, now):
             found.append(
-                Landed(f"capacity/{name}", asset, {WHOLE_FILE: _digest(path.read_bytes())})
+                Landed(f"capacity/{name}", asset, {WHOLE_FILE: content_digest(path.read_bytes())})
             )
-    for path in _files(landing, "production", "mcs*-raree_world.csv"):
+    for path in files_in(landing, "production", "mcs*-raree_world.csv"):
         match = USGS_NAME.match(path.name)
-        if match and _settled(path, now):
-            digests = {match["edition"]: _digest(path.read_bytes())}
+        if match and settled(path, now):
+            digests = {match["edition"]: content_digest(path.read_bytes())}
             found.append(Landed(f"production/{path.name}", USGS_WORLD, digests))
     return found
+
+
+def asset_of(relpath: str) -> dg.AssetKey | None:
+    """The asset a landed file (relative path, as in the sensor's cursor) feeds."""
+    folder, _, name = relpath.partition("/")
+    if folder == "capacity":
+        return CAPACITY_FILES.get(name, QUOTAS)
+    if folder == "production" and USGS_NAME.match(name):
+        return USGS_WORLD
+    return None
+
+
+def unmatched_files(landing: Path) -> list[str]:
+    """One line per landed capacity or reference CSV that feeds nothing (etl/core/landing.py)."""
+    landing = Path(landing)
+    return [
+        *unmatched(landing, "capacity", [QUOTA_CONTRACT, QUOTA_POINTS], known=CAPACITY_FILES),
+        *unmatched(landing, "reference", [SOURCES, ENTITY_ALIASES]),
+    ]
 
 
 def changed_partitions(
@@ -132,6 +131,14 @@ def changed_partitions(
     """For each asset, the partitions (or `*`) whose digest is new, gone or differs from
     `cursor`, with the files that changed them as `relpath@digest` (`@gone` when removed)."""
     out: dict[dg.AssetKey, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    files = list(files)
+    present = {f.relpath for f in files}
+    for relpath, seen in sorted(cursor.items()):
+        asset = asset_of(relpath)
+        if relpath in present or asset is None:
+            continue
+        for key in sorted(seen):  # a removed file: its partitions revert to the other files
+            out[asset][key].append(f"{relpath}@gone")
     for landed in files:
         seen = cursor.get(landed.relpath, {})
         for key in sorted(landed.digests.keys() | seen.keys()):

@@ -11,8 +11,8 @@ import os
 
 import dagster as dg
 
-from etl.query.assets import external_graph
-from etl.query.graph_store import GraphStoreResource
+from etl.publish.external import external_graph
+from etl.publish.graph_store import GraphStoreResource
 
 STORE_URL_VAR = "REEKG_EXTERNAL_STORE_URL"
 QUERY_URL_VAR = "REEKG_EXTERNAL_STORE_QUERY_URL"

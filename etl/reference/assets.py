@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 import polars as pl
 
 from etl.core.contracts import Contract, empty_rejections, read_contract
+from etl.core.landing import landed_files_of
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -28,6 +31,7 @@ def _load(
     contract: Contract,
     table: str,
     transform: pl.Expr | None = None,
+    landed: bool = False,
 ) -> dg.MaterializeResult:
     def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
         cols = [c for c in frame.columns if c not in ("source_file", "source_row")]
@@ -42,8 +46,12 @@ def _load(
             contract=contract,
             core_table=table,
             resolve=resolve,
+            landing=Path(settings.landing_dir),
+            landed=landed_files_of(settings.landing_dir, "reference", contract) if landed else (),
         )
-        return materialize_result(con, table, rejected=report.rejected, source_file=relpath)
+        return materialize_result(
+            con, table, rejected=report.rejected, source_file=report.source_file
+        )
 
 
 @dg.asset(
@@ -56,7 +64,9 @@ def _load(
     "(official, press_report, derived, reference, illustrative, synthetic) of every cited source.",
 )
 def sources(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
-    return _load(warehouse, settings, "reference/sources.csv", models.SOURCES, "core.sources")
+    return _load(
+        warehouse, settings, "reference/sources.csv", models.SOURCES, "core.sources", landed=True
+    )
 
 
 @dg.asset(
@@ -285,5 +295,7 @@ def entity_aliases(
             contract=models.ENTITY_ALIASES,
             core_table="core.entity_aliases",
             resolve=resolve,
+            landing=Path(settings.landing_dir),
+            landed=landed_files_of(settings.landing_dir, "reference", models.ENTITY_ALIASES),
         )
         return materialize_result(con, "core.entity_aliases", rejected=report.rejected)

@@ -7,6 +7,7 @@ import dagster as dg
 
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WarehouseResource
+from etl.publish.gate import require_passed
 from etl.report.models import GROUP, MART_KEYS, OWNERS, REPORT_KEY
 from etl.report.render import snapshot_time, write_report
 
@@ -29,6 +30,7 @@ def report_html(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> Iterator[dg.MaterializeResult]:
     published = Path(warehouse.published_path)
+    require_passed(context, [REPORT_KEY], published.parent)
     if not published.exists():
         context.log.warning(f"{published}: no published warehouse yet; report not written")
         return

@@ -1,7 +1,7 @@
 """The trade landing folder: which files are there and which partitions each one touches.
 
-Only regular files whose resolved path stays inside the landing folder are considered (a
-symlink pointing elsewhere is skipped), so a sensor can never make an asset read outside it.
+Which files count is etl/core/landing.py's rule (regular files, no symlinks, no `..`, inside the
+landing folder), shared with the capacity and production landing.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etl.core.landing import files_in
 from etl.trade.models import (
     BACI_COUNTRY_GLOB,
     BACI_GLOB,
@@ -22,20 +23,8 @@ from etl.trade.readers import TradeFileError, baci_file_info, read_header
 PARTITION_COLUMNS = ("freqCode", "refYear", "refMonth")
 
 
-def inside(root: Path, path: Path) -> bool:
-    """True when `path` resolves to a regular file inside `root`."""
-    try:
-        resolved = path.resolve(strict=True)
-    except OSError:
-        return False
-    return resolved.is_file() and resolved.is_relative_to(root.resolve())
-
-
 def _files(landing: Path, parts: tuple[str, ...], pattern: str) -> list[Path]:
-    folder = landing.joinpath(*parts)
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.glob(pattern) if inside(landing, p))
+    return files_in(landing, parts, pattern)
 
 
 def comtrade_files(landing: Path) -> list[Path]:

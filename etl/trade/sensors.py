@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
+from etl.core.landing import settled
 from etl.core.settings_resource import SettingsResource
 from etl.trade.assets import UNPARTITIONED_ASSETS, baci, comtrade_annual, comtrade_monthly
 from etl.trade.landing import baci_files, comtrade_files, comtrade_partitions
@@ -29,13 +29,11 @@ trade_monthly_ingest_job = dg.define_asset_job(
 )
 
 
-SETTLE_SECONDS = 2.0  # a file modified more recently may still be being copied in
-
-
 def _stamp(path: Path) -> str | None:
-    """mtime and size of a settled file; None while it was modified in the last seconds."""
+    """mtime and size of a settled file (etl/core/landing.py); None while it may still be
+    being copied in."""
     stat = path.stat()
-    if time.time() - stat.st_mtime < SETTLE_SECONDS:
+    if not settled(path):
         return None
     return f"{stat.st_mtime_ns}:{stat.st_size}"
 

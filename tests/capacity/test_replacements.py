@@ -8,8 +8,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from etl.ops.run import RunSummary
 
+from etl.cli.run import RunSummary
 from etl.settings import BUNDLED_DATA, Settings
 from tests.capacity.test_bad_input import append, run_capacity
 

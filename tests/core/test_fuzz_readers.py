@@ -201,7 +201,8 @@ def header_level_files(draw: st.DrawFn, contract: Contract) -> bytes:
     if kind == "gbk-header":
         return ("稀土," + ",".join(contract.columns) + "\n").encode("gbk")
     header = list(contract.columns)
-    header.remove(draw(st.sampled_from(header)))
+    # a missing optional column is fine (read as null); a missing required one is not
+    header.remove(draw(st.sampled_from([f.name for f in contract.fields if f.required])))
     rows = [header, *draw(st.lists(st.lists(JUNK, max_size=len(header)), max_size=3))]
     out = io.StringIO()
     csv.writer(out).writerows(rows)
@@ -337,3 +338,16 @@ def test_usgs_reader_survives_malformed_editions(
                 assert str(path) in str(exc)
             return
         check_result(path, contract, "fuzz/usgs.csv", 1)
+
+
+@pytest.mark.parametrize("name", sorted(CONTRACTS))
+def test_missing_optional_column_reads_as_null_and_extra_column_is_ignored(name: str) -> None:
+    contract = CONTRACTS[name]
+    optional = [f.name for f in contract.fields if not f.required]
+    header = [c for c in contract.columns if c not in optional[:1]] + ["unexpected_extra"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{name}.csv"
+        path.write_text(",".join(header) + "\n", encoding="utf-8")
+        result = read_contract(path, contract)
+    assert result.extra_columns == ("unexpected_extra",)
+    assert list(result.raw.columns) == [*contract.columns, "source_file", "source_row"]

@@ -13,17 +13,19 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import VOID
 
 from etl.graph import store
-from etl.graph.assets import published, release_candidate
+from etl.graph.assets import release_candidate
 from etl.graph.build import VOID_FILE, build_release
 from etl.graph.checks import shacl_conforms
 from etl.graph.validate import validate_release
 from etl.graph.vocab import entity
+from etl.publish.release import release_asset
 from etl.resources import build_resources
 from etl.settings import Settings
 from tests.graph.data import make_tiny_warehouse
 
 BAD_QUOTA = "2023-1-smelting_separation-all-group-china-rare-earth-group"
 PLANT_NEGATIVE = f"UPDATE core.quotas SET tonnes_reo = -5 WHERE quota_id = '{BAD_QUOTA}'"
+published = release_asset([])  # the release step: graph/published + publish/warehouse
 PLANT_NO_SOURCE = "UPDATE core.production SET source_id = NULL WHERE country_iso3 = 'CHN'"
 
 
@@ -61,7 +63,11 @@ def test_valid_release_is_published_and_parses_back(settings: Settings) -> None:
     make_tiny_warehouse(settings.warehouse)
     result = run_graph_assets(settings)
     assert check_result(result).passed
-    assert published_keys(result) == {"graph/release_candidate", "graph/published"}
+    assert published_keys(result) == {
+        "graph/release_candidate",
+        "graph/published",
+        "publish/warehouse",
+    }
     manifest = store.read_manifest(settings.graph_dir)
     release = store.current_release(settings.graph_dir)
     assert release == store.candidate_or_none(settings.graph_dir)
@@ -132,13 +138,14 @@ def test_missing_trade_tables_are_skipped(tmp_path: Path) -> None:
     assert validate_release(built.release_dir).conforms
 
 
-def test_sampled_validation_finds_a_planted_record(tmp_path: Path) -> None:
+def test_large_release_validation_finds_a_planted_record(tmp_path: Path) -> None:
+    """Above the pySHACL limit the shapes run as SPARQL on the store, on every focus node."""
     warehouse = make_tiny_warehouse(tmp_path / "w.duckdb", extra_sql=PLANT_NEGATIVE)
     con = duckdb.connect(str(warehouse), read_only=True)
     built = build_release(con, tmp_path / "graph")
     con.close()
-    report = validate_release(built.release_dir, full_limit=0, per_class=3)
-    assert report.mode.startswith("sample")
+    report = validate_release(built.release_dir, full_limit=0)
+    assert (report.mode, report.engine) == ("full", "sparql (oxigraph)")
     assert not report.conforms
     assert f"https://w3id.org/reekg/id/quota/{BAD_QUOTA}" in report.focus_nodes
     verdict = json.loads((built.release_dir / "validation.json").read_text())

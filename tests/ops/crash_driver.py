@@ -5,16 +5,14 @@ deployment given by the environment, with one write replaced by a version that s
 touches `ready_file` and sleeps. The test kills the process at that moment. Points:
 
 - `warehouse`: inside the transaction that replaces core.quotas, after its DELETE;
-- `publish`: half-way through copying the working file to the published snapshot's temp file;
+- `publish`: half-way through writing the published snapshot's temp file;
 - `graph`: after the release's N-Quads were written to its temporary folder, before the store.
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,16 +43,14 @@ def stop_in_warehouse_write(ready: Path) -> None:
 
 
 def stop_in_publish_copy(ready: Path) -> None:
-    real: Callable[..., Any] = shutil.copyfile
+    import etl.core.warehouse
 
-    def copyfile(src: Any, dst: Any, **kw: Any) -> Any:
-        if str(dst).endswith(".tmp"):
-            data = Path(src).read_bytes()
-            Path(dst).write_bytes(data[: len(data) // 2])
-            hold(ready)
-        return real(src, dst, **kw)
+    def write_snapshot(working: Path, target: Path) -> None:
+        data = Path(working).read_bytes()
+        Path(target).write_bytes(data[: len(data) // 2])
+        hold(ready)
 
-    shutil.copyfile = copyfile
+    etl.core.warehouse.write_snapshot = write_snapshot
 
 
 def stop_in_graph_build(ready: Path) -> None:

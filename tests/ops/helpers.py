@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -97,11 +98,8 @@ def run_headless_ok(dep: Deployment, selection: str = EVERYTHING, timeout: float
 
 
 def table_hashes(path: Path) -> dict[str, tuple[int, str]]:
-    """Row count and content hash (md5 of the rows in a total order) of every table.
-
-    Doubles are hashed at 12 significant digits: DuckDB sums floats in parallel, so a window
-    sum can differ in the last bit between two runs on the same data.
-    """
+    """Row count and content hash (md5 of the rows in a total order) of every table, every
+    value exactly as stored (doubles too: the marts round or sum exactly, so reruns match)."""
     out: dict[str, tuple[int, str]] = {}
     with duckdb.connect(str(path), read_only=True) as con:
         columns = con.execute(
@@ -113,11 +111,8 @@ def table_hashes(path: Path) -> dict[str, tuple[int, str]]:
         tables: dict[tuple[str, str], list[str]] = {}
         for schema, table, column, data_type in columns:
             quoted = '"' + column.replace('"', '""') + '"'
-            value = (
-                f"printf('%.12g', {quoted})"
-                if data_type in ("DOUBLE", "FLOAT")
-                else f"CAST({quoted} AS VARCHAR)"
-            )
+            del data_type
+            value = f"CAST({quoted} AS VARCHAR)"
             tables.setdefault((schema, table), []).append(f"coalesce({value}, '<null>')")
         for (schema, table), values in tables.items():
             row = " || '\x1f' || ".join(values)
@@ -164,3 +159,56 @@ def assert_isomorphic_releases(first: Path, second: Path) -> None:
                 f"{len(only_b)} only in the second; "
                 f"e.g. {sorted(only_a)[:3]} / {sorted(only_b)[:3]}"
             )
+
+
+DAEMON = Path(PROJECT_ROOT) / ".venv" / "bin" / "dagster-daemon"
+
+
+def start_daemon(dep: Deployment, log_path: Path) -> subprocess.Popen[bytes]:
+    """A real `dagster-daemon` on the deployment (code location tests/ops/deployment.py)."""
+    log = log_path.open("w")
+    try:
+        return subprocess.Popen(
+            [str(DAEMON), "run", "-m", "tests.ops.deployment", "-d", str(PROJECT_ROOT)],
+            cwd=PROJECT_ROOT,
+            env=dep.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        log.close()  # the child keeps its own descriptor
+
+
+def stop_daemon(daemon: subprocess.Popen[bytes]) -> None:
+    """Stop the daemon and its children (its own process group only)."""
+    os.killpg(daemon.pid, signal.SIGTERM)
+    try:
+        daemon.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait(timeout=10)
+
+
+def reekg_cli(dep: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the `reekg` command line on the deployment."""
+    return subprocess.run(
+        [str(Path(PROJECT_ROOT) / ".venv" / "bin" / "reekg"), *args],
+        cwd=PROJECT_ROOT,
+        env=dep.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def make_run(dep: Deployment, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`make run`'s command (`python -m etl.ops`) on the deployment: summary on stdout."""
+    return subprocess.run(
+        [sys.executable, "-m", "etl.ops"],
+        cwd=PROJECT_ROOT,
+        env=dep.env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )

@@ -29,7 +29,7 @@ from etl.ops.landing import (
 )
 from etl.settings import Settings
 
-HEADER = "year,batch,entity_type,entity,ore_type,quota_type,tonnes_reo\n"
+HEADER = "year,batch,entity_type,entity,ore_type,quota_type,tonnes_reo,is_derived,source_url\n"
 OLD = time.time() - 60
 
 
@@ -41,13 +41,19 @@ def write(path: Path, text: str, mtime: float = OLD) -> Path:
 
 
 def quota_file(landing: Path, rows: dict[str, str]) -> Path:
-    body = "".join(f"{year},1,national,China,all,mining,{value}\n" for year, value in rows.items())
+    body = "".join(
+        f"{year},1,national,China,all,mining,{value},false,https://x.test/\n"
+        for year, value in rows.items()
+    )
     return write(landing / "capacity" / "china_re_quotas_2015_2023.csv", HEADER + body)
 
 
 def test_only_files_inside_the_landing_folder_count(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
-    outside = write(tmp_path / "elsewhere.csv", HEADER + "2019,1,national,China,all,mining,1\n")
+    outside = write(
+        tmp_path / "elsewhere.csv",
+        HEADER + "2019,1,national,China,all,mining,1,false,https://x.test/\n",
+    )
     (landing / "capacity").mkdir(parents=True)
     (landing / "capacity" / "china_re_quotas_2015_2023.csv").symlink_to(outside)
     (landing / "production").symlink_to(tmp_path)  # a whole folder pointing outside

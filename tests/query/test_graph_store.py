@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import pytest
 
 from etl.core.settings_resource import SettingsResource
-from etl.query.assets import EXTERNAL_GRAPH_KEY, external_graph
+from etl.publish.external import EXTERNAL_GRAPH_KEY, external_graph
+from etl.publish.graph_store import GraphStoreError, GraphStoreResource, release_graph_counts
 from etl.query.definitions import QUERY_URL_VAR, STORE_URL_VAR, build_query_defs
-from etl.query.graph_store import GraphStoreError, GraphStoreResource, release_graph_counts
 from tests.query.conftest import free_port, stop, wait_http
 from tests.query.data import CREG, GRAPH, LABEL, TOTAL_TRIPLES, build_release
 

@@ -44,7 +44,8 @@ SELECT
         AS share_basis,
     max(tonnes) / coalesce(any_value(national_total), any_value(members_total)) AS top1_share,
     arg_max(member, tonnes) AS top1_member,
-    sum(power(100.0 * tonnes / coalesce(national_total, members_total), 2)) AS hhi,
+    -- rounded to 6 decimals: a sum of doubles in parallel order (byte-identical reruns)
+    round(sum(power(100.0 * tonnes / coalesce(national_total, members_total), 2)), 6) AS hhi,
     coalesce(abs(any_value(members_total) - any_value(national_total)) <= 0.5, false)
         AS split_complete
 FROM based

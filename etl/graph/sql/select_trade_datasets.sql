@@ -2,4 +2,5 @@
 SELECT DISTINCT 'trade-' || replace(replace(dataset, 'trade.', ''), '.', '-') AS key,
        'Trade flows (' || dataset || ')' AS label
 FROM core.trade_flows
+WHERE source_id NOT IN (SELECT source_id FROM core.sources WHERE kind = 'synthetic')
 ORDER BY key

@@ -1,13 +1,12 @@
 """The optional asset that mirrors each graph release into an external triple store."""
 
-from __future__ import annotations
-
 from pathlib import Path
 
 import dagster as dg
 
 from etl.core.settings_resource import SettingsResource
-from etl.query.graph_store import GraphStoreResource
+from etl.publish.gate import require_passed
+from etl.publish.graph_store import GraphStoreResource
 
 # The asset that swaps `current` to a validated release (a key contract of the graph domain).
 GRAPH_RELEASE_KEY = dg.AssetKey(["graph", "published"])
@@ -26,9 +25,13 @@ EXTERNAL_GRAPH_KEY = dg.AssetKey(["publish", "external_graph"])
     ),
 )
 def external_graph(
-    settings: SettingsResource, external_graph_store: GraphStoreResource
+    context: dg.AssetExecutionContext,
+    settings: SettingsResource,
+    external_graph_store: GraphStoreResource,
 ) -> dg.MaterializeResult:
-    """PUT every named graph of the current release; verify counts when a query URL is set."""
+    """PUT every named graph of the current release (only past the publish gate); verify counts
+    when a query URL is set."""
+    require_passed(context, [EXTERNAL_GRAPH_KEY], None)
     published = external_graph_store.publish_release(Path(settings.graph_dir))
     return dg.MaterializeResult(
         metadata={
