@@ -14,13 +14,13 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from etl.core.contracts import empty_rejections, read_contract, reject_where
+from etl.core.contracts import empty_rejections, reject_where
+from etl.core.landing import landed_files_of, merge_by_key
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WRITER_POOL, WarehouseResource
 from etl.reference.lookups import CountryCodes
 from etl.trade.common import COMEXT_FILE, GROUP, OWNERS, REF_COUNTRIES, REF_SOURCES
 from etl.trade.ingest import _partition_metadata, clear_partitions, country_codes, ingest
-from etl.trade.landing import inside
 from etl.trade.models import (
     COMEXT_BUNDLED_SOURCE_ID,
     COMEXT_CONTRACT,
@@ -34,18 +34,9 @@ from etl.trade.readers import ReadResult, source_id_for
 
 
 def comext_files(landing: Path) -> list[Path]:
-    """CSVs of landing/trade/comext whose header is the Comext layout, in merge order."""
-    folder = landing.joinpath(*LANDING_COMEXT)
-    if not folder.is_dir():
-        return []
-    found = sorted(p for p in folder.glob("*.csv") if inside(landing, p))
-    return [p for p in found if comext_layout(p)]
-
-
-def comext_layout(path: Path) -> bool:
-    with path.open("r", encoding="utf-8-sig", errors="replace") as handle:
-        header = [h.strip().strip('"') for h in handle.readline().rstrip("\r\n").split(",")]
-    return all(c in header for c in COMEXT_CONTRACT.columns if c != "cn8_description")
+    """CSVs of landing/trade/comext whose header is the Comext layout, in merge order
+    (the project's landing rules: etl/core/landing.py)."""
+    return landed_files_of(landing, "/".join(LANDING_COMEXT), COMEXT_CONTRACT)
 
 
 def comext_years(paths: Sequence[Path]) -> list[str]:
@@ -57,40 +48,46 @@ def comext_years(paths: Sequence[Path]) -> list[str]:
     return sorted(y for y in years if y.isdigit())
 
 
-def _read_one(path: Path, label: str, source_id: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Good rows with their source; rejected rows with the raw `_year` they claim."""
-    result = read_contract(path, COMEXT_CONTRACT, label=label)
-    years = result.raw.select(
-        pl.col("source_row").cast(pl.Int64), pl.col("year").str.strip_chars().alias("_year")
-    )
-    rejected = result.rejected.join(years, on="source_row", how="left")
-    return result.good.with_columns(pl.lit(source_id).alias("source_id")), rejected
-
-
 def read_comext(
     bundled: Path | None,
     landed: Sequence[Path],
+    landing: Path,
     codes: CountryCodes,
     year: int,
     first_year: bool = False,
 ) -> ReadResult:
     """Rows of one year: bundled file first, then each landed file; the last file holding a
-    key wins. Rows with an unknown country or a CN8 outside its HS6 are rejected; a rejected
-    row without a readable year is reported with the first year (`first_year`)."""
+    key wins (`merge_by_key`). Rows with an unknown country or a CN8 outside its HS6 are
+    rejected; a rejected row without a readable year is reported with the first year."""
     key = str(year)
-    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
-    scanned: list[str] = []
-    if bundled is not None and bundled.is_file():
-        parts.append(_read_one(bundled, str(bundled), COMEXT_BUNDLED_SOURCE_ID))
-        scanned.append(str(bundled))
-    for path in landed:
-        parts.append(_read_one(path, str(path), source_id_for(path, COMEXT_SOURCE_ID)))
-        scanned.append(str(path))
-    good = pl.concat([p[0] for p in parts], how="vertical_relaxed").filter(pl.col("year") == year)
-    claimed = pl.concat([p[1] for p in parts], how="vertical_relaxed")
+    merged = merge_by_key(COMEXT_CONTRACT, bundled, str(bundled), landing, landed)
+    paths = ([bundled] if bundled is not None and bundled.is_file() else []) + list(landed)
+    source_ids = pl.DataFrame(
+        {
+            "source_file": list(merged.labels),
+            "source_id": [
+                COMEXT_BUNDLED_SOURCE_ID if p == bundled else source_id_for(p, COMEXT_SOURCE_ID)
+                for p in paths
+            ],
+        }
+    )
+    good = merged.good.filter(pl.col("year") == year).join(source_ids, on="source_file", how="left")
+    years = pl.concat(
+        [
+            r.raw.select(
+                "source_file",
+                pl.col("source_row").cast(pl.Int64),
+                pl.col("year").str.strip_chars().alias("_year"),
+            )
+            for r in merged.results
+        ]
+    )
+    claimed = pl.concat([empty_rejections(), merged.rejected], how="vertical_relaxed").join(
+        years, on=["source_file", "source_row"], how="left"
+    )
     no_year = ~claimed["_year"].fill_null("").str.contains(r"^\d{4}$")
     mine = (claimed["_year"] == key).fill_null(False) | (no_year & first_year)
-    rejected = pl.concat([empty_rejections(), claimed.filter(mine).drop("_year")])
+    rejected = claimed.filter(mine).drop("_year")
     known = list(codes.iso3)
     checks = pl.concat(
         [
@@ -105,7 +102,7 @@ def read_comext(
     )  # fmt: skip
     good = good.join(
         checks.select("source_file", "source_row"), on=["source_file", "source_row"], how="anti"
-    ).unique(subset=list(COMEXT_CONTRACT.key), keep="last", maintain_order=True)
+    )
     flows = good.select(
         pl.lit(DATASET_COMEXT).alias("dataset"),
         pl.lit(key).alias("partition_key"),
@@ -137,7 +134,7 @@ def read_comext(
     return ReadResult(
         flows=as_flows(flows),
         rejected=pl.concat([rejected, checks]).sort("source_file", "source_row", "field"),
-        scanned_files=tuple(scanned),
+        scanned_files=tuple(str(p) for p in paths),
     )
 
 
@@ -158,7 +155,8 @@ def comext(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
 ) -> dg.MaterializeResult:
     bundled = settings.data(*COMEXT_FILE)
-    landed = comext_files(Path(settings.landing_dir))
+    landing = Path(settings.landing_dir)
+    landed = comext_files(landing)
     present = comext_years([p for p in (bundled, *landed) if p.is_file()])
     results: dict[str, ReadResult] = {}
     with warehouse.connect() as con:
@@ -166,7 +164,7 @@ def comext(
         for key in context.partition_keys:
             if key not in present:
                 continue
-            results[key] = read_comext(bundled, landed, codes, int(key), key == present[0])
+            results[key] = read_comext(bundled, landed, landing, codes, int(key), key == present[0])
             ingest(con, settings, DATASET_COMEXT, key, results[key])
         clear_partitions(
             con, DATASET_COMEXT, [k for k in context.partition_keys if k not in results]

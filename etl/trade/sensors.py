@@ -10,7 +10,14 @@ import polars as pl
 
 from etl.core.landing import settled
 from etl.core.settings_resource import SettingsResource
-from etl.trade.assets import UNPARTITIONED_ASSETS, baci, comtrade_annual, comtrade_monthly
+from etl.trade.assets import (
+    UNPARTITIONED_ASSETS,
+    baci,
+    comext,
+    comtrade_annual,
+    comtrade_monthly,
+)
+from etl.trade.comext import comext_files, comext_years
 from etl.trade.landing import baci_files, comtrade_files, comtrade_partitions
 from etl.trade.readers import TradeFileError, baci_file_info
 
@@ -19,8 +26,8 @@ MONTHLY_JOB = "trade_monthly_ingest"
 # One job per partitions definition: a Dagster job cannot mix yearly and monthly assets.
 trade_yearly_ingest_job = dg.define_asset_job(
     YEARLY_JOB,
-    selection=dg.AssetSelection.assets(comtrade_annual, baci),
-    description="Yearly trade partitions (Comtrade annual, BACI) from the landing folder.",
+    selection=dg.AssetSelection.assets(comtrade_annual, baci, comext),
+    description="Yearly trade partitions (Comtrade annual, BACI, Comext) from the landing folder.",
 )
 trade_monthly_ingest_job = dg.define_asset_job(
     MONTHLY_JOB,
@@ -83,12 +90,24 @@ def plan_runs(
             continue
         year = str(baci_file_info(path)[1])
         wanted.setdefault(("baci", year), []).append(f"{path.name}@{stamp}")
+    for path in comext_files(landing):
+        stamp = _changed_stamp(path, cursor, seen)
+        if stamp is None:
+            continue
+        for year in comext_years([path]):
+            wanted.setdefault(("comext", year), []).append(f"{path.name}@{stamp}")
     assets = {
         "comtrade_annual": comtrade_annual,
         "comtrade_monthly": comtrade_monthly,
         "baci": baci,
+        "comext": comext,
     }
-    jobs = {"comtrade_annual": YEARLY_JOB, "comtrade_monthly": MONTHLY_JOB, "baci": YEARLY_JOB}
+    jobs = {
+        "comtrade_annual": YEARLY_JOB,
+        "comtrade_monthly": MONTHLY_JOB,
+        "baci": YEARLY_JOB,
+        "comext": YEARLY_JOB,
+    }
     requests = [
         dg.RunRequest(
             run_key=f"trade/{asset}/{key}/" + ",".join(sorted(files)),
@@ -107,7 +126,8 @@ def plan_runs(
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     jobs=[trade_yearly_ingest_job, trade_monthly_ingest_job],
-    description="Watches landing/trade/comtrade/*.csv and landing/trade/baci/BACI_*_Y*_*.csv and "
+    description="Watches landing/trade/comtrade/*.csv, landing/trade/comext/*.csv and "
+    "landing/trade/baci/BACI_*_Y*_*.csv and "
     "requests runs only for the year/month partitions a new or changed file touches.",
 )
 def trade_landing_sensor(

@@ -340,3 +340,21 @@ def test_controlled_trade_fills_for_eu_buyers_in_eur(published, buyer, members, 
         [buyer],
     ).fetchall()
     assert got == [(pytest.approx(china), None, "EUR", True)]
+
+
+def test_the_landing_sensor_requests_the_comext_year_a_file_holds(tmp_path):
+    import os
+
+    from etl.trade.sensors import plan_runs
+
+    folder = tmp_path / "trade" / "comext"
+    folder.mkdir(parents=True)
+    header = COMEXT.read_text(encoding="utf-8").splitlines()[0]
+    path = folder / "comext_2024.csv"
+    path.write_text(
+        header + "\nDE,DEU,CN,CHN,import,28469030,x,284690,2024,1200,,false,,,,,\n",
+        encoding="utf-8",
+    )
+    os.utime(path, (path.stat().st_mtime - 60, path.stat().st_mtime - 60))
+    requests, _, _ = plan_runs(tmp_path, {})
+    assert [(r.partition_key, r.asset_selection) for r in requests] == [("2024", [comext.key])]
