@@ -87,7 +87,7 @@ def test_cards_link_to_sections_and_sources(built_report: BuiltReport) -> None:
     for target in ("quotas", "holders", "jiangxi", "exposure", "scenarios", "controls"):
         assert f'href="#{target}"' in head, target
         assert f'<section id="{target}"' in page
-    for source_id in ("rareearthexchanges-a317f7", "comtrade-us-280530-akashok1"):
+    for source_id in ("rareearthexchanges-a317f7", "comtrade-us-re-akashok1"):
         assert f'href="#source-{source_id}"' in head
         assert f'<tr id="source-{source_id}"' in page
 
