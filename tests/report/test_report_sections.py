@@ -131,7 +131,8 @@ def test_buyer_exposure_and_scenarios_match_the_marts(
     head = _sections(page)["what-changed"]["text"]
     buyers = _rows(
         built_report,
-        "SELECT buyer, hs_code, max(year) FROM marts.buyer_supplier_shares GROUP BY ALL",
+        "SELECT buyer, hs_code, max(year) FROM marts.buyer_supplier_shares "
+        "WHERE currency = 'USD' GROUP BY ALL",
     )
     assert buyers
     exposure = _sections(page)["exposure"]["svgText"]
