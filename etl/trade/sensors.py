@@ -13,7 +13,14 @@ import polars as pl
 from etl.core.landing import file_digest, settled
 from etl.core.runs import FILES_TAG, TRIGGER_TAG
 from etl.core.settings_resource import SettingsResource
-from etl.trade.assets import UNPARTITIONED_ASSETS, baci, comtrade_annual, comtrade_monthly
+from etl.trade.assets import (
+    UNPARTITIONED_ASSETS,
+    baci,
+    comext,
+    comtrade_annual,
+    comtrade_monthly,
+)
+from etl.trade.comext import comext_files, comext_years
 from etl.trade.landing import baci_files, comtrade_files, comtrade_partitions
 from etl.trade.readers import TradeFileError, baci_file_info
 
@@ -22,8 +29,8 @@ MONTHLY_JOB = "trade_monthly_ingest"
 # One job per partitions definition: a Dagster job cannot mix yearly and monthly assets.
 trade_yearly_ingest_job = dg.define_asset_job(
     YEARLY_JOB,
-    selection=dg.AssetSelection.assets(comtrade_annual, baci),
-    description="Yearly trade partitions (Comtrade annual, BACI) from the landing folder.",
+    selection=dg.AssetSelection.assets(comtrade_annual, baci, comext),
+    description="Yearly trade partitions (Comtrade annual, BACI, Comext) from the landing folder.",
 )
 trade_monthly_ingest_job = dg.define_asset_job(
     MONTHLY_JOB,
@@ -32,14 +39,26 @@ trade_monthly_ingest_job = dg.define_asset_job(
 )
 
 
-ASSETS = {"comtrade_annual": comtrade_annual, "comtrade_monthly": comtrade_monthly, "baci": baci}
-JOBS = {"comtrade_annual": YEARLY_JOB, "comtrade_monthly": MONTHLY_JOB, "baci": YEARLY_JOB}
+ASSETS = {
+    "comtrade_annual": comtrade_annual,
+    "comtrade_monthly": comtrade_monthly,
+    "baci": baci,
+    "comext": comext,
+}
+JOBS = {
+    "comtrade_annual": YEARLY_JOB,
+    "comtrade_monthly": MONTHLY_JOB,
+    "baci": YEARLY_JOB,
+    "comext": YEARLY_JOB,
+}
 
 
-def _partitions(path: Path, is_baci: bool) -> list[str]:
+def _partitions(path: Path, kind: str) -> list[str]:
     """`asset/key` of every partition a landed file holds rows of (raises for a bad file)."""
-    if is_baci:
+    if kind == "baci":
         return [f"baci/{baci_file_info(path)[1]}"]
+    if kind == "comext":
+        return [f"comext/{year}" for year in comext_years([path])]
     annual, monthly = comtrade_partitions(path)
     return [f"comtrade_annual/{k}" for k in annual] + [f"comtrade_monthly/{k}" for k in monthly]
 
@@ -59,11 +78,13 @@ def plan_runs(
     seen: dict[str, Any] = {}
     notes: list[str] = []
     wanted: dict[str, list[str]] = defaultdict(list)
-    present = [(p, False) for p in comtrade_files(landing)] + [
-        (p, True) for p in baci_files(landing)
+    present = [
+        *((p, "comtrade") for p in comtrade_files(landing)),
+        *((p, "baci") for p in baci_files(landing)),
+        *((p, "comext") for p in comext_files(landing)),
     ]
     listed = {str(p) for p, _ in present}
-    for path, is_baci in present:
+    for path, kind in present:
         old = cursor.get(str(path))
         old = old if isinstance(old, dict) else None  # an mtime:size cursor of old: re-read
         if not settled(path):
@@ -75,7 +96,7 @@ def plan_runs(
             seen[str(path)] = old
             continue
         try:
-            parts = _partitions(path, is_baci)
+            parts = _partitions(path, kind)
         except (TradeFileError, pl.exceptions.PolarsError) as exc:
             notes.append(f"skipped until it changes: {exc}")
             parts = []
@@ -106,9 +127,9 @@ def plan_runs(
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     jobs=[trade_yearly_ingest_job, trade_monthly_ingest_job],
-    description="Watches landing/trade/comtrade/*.csv and landing/trade/baci/BACI_*_Y*_*.csv and "
-    "requests runs only for the year/month partitions whose content changed (by digest) or "
-    "whose file was removed.",
+    description="Watches landing/trade/comtrade/*.csv, landing/trade/comext/*.csv and "
+    "landing/trade/baci/BACI_*_Y*_*.csv and requests runs only for the year/month partitions "
+    "whose content changed (by digest) or whose file was removed.",
 )
 def trade_landing_sensor(
     context: dg.SensorEvaluationContext, settings: SettingsResource
