@@ -8,6 +8,7 @@ import dagster as dg
 import polars as pl
 
 from etl.core.contracts import read_contract, reject_where
+from etl.core.loading import account_files, record_accounting
 from etl.core.marts import sql_mart
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -224,6 +225,9 @@ def _load_edition(edition: str, warehouse: WarehouseResource, settings: Settings
         replace_rows(con, "core.production", countries, "edition = ?", [edition])
         replace_rows(con, "core.production_world", world, "edition = ?", [edition])
         replace_quarantine(con, "usgs_world", edition, rejected)
+        landed = result.good.join(rejected, on=["source_file", "source_row"], how="anti")
+        accounts = account_files([relpath], [result], landed, rejected)
+        record_accounting(con, "usgs_world", edition, accounts)
     return True
 
 
@@ -239,6 +243,8 @@ def _load_salient(edition: str, warehouse: WarehouseResource, settings: Settings
         replace_rows(con, "raw.usgs_salient", _raw_long(result.raw), "source_file = ?", [relpath])
         replace_rows(con, "core.us_salient", salient, "edition = ?", [edition])
         replace_quarantine(con, "usgs_salient", edition, result.rejected)
+        accounts = account_files([relpath], [result], result.good, result.rejected)
+        record_accounting(con, "usgs_salient", edition, accounts)
     return True
 
 
