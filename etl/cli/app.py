@@ -409,7 +409,7 @@ def _print_dagster(dagster: DagsterStatus) -> None:
 def _print_release_notes(settings: Settings, warehouse: Path) -> None:
     """`reekg status`: a refused release, unmatched landed files, quarantined rows."""
     from etl.ops.landing import unmatched_files
-    from etl.ops.quarantine import quarantine_lines
+    from etl.ops.quarantine import accounting_lines, quarantine_lines
     from etl.publish.gate import refusal_lines
 
     for line in refusal_lines(settings.published_warehouse.parent):
@@ -418,6 +418,8 @@ def _print_release_notes(settings: Settings, warehouse: Path) -> None:
         stdout.print(f"Landing: {line}", markup=False)
     for line in quarantine_lines(warehouse):
         stdout.print(f"Quarantined: {line}", markup=False)
+    for line in accounting_lines(warehouse):
+        stdout.print(f"Rows accounted: {line}", markup=False)
 
 
 def _print_warehouse(state: Status) -> None:
