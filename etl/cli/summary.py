@@ -11,6 +11,7 @@ from etl.ops.landing import unmatched_files
 from etl.ops.quarantine import accounting_lines, quarantine_lines
 from etl.publish.gate import refusal_lines
 from etl.settings import Settings
+from etl.trade.ingest import comtrade_touching
 
 
 def _progress(number: int, total: int, batch: RunBatch) -> None:
@@ -53,6 +54,8 @@ def _print_outcome(settings: Settings, summary: RunSummary) -> None:
         print(f"  ACCOUNTED {line}")
     for line in unmatched_files(settings.landing_dir):
         print(f"  IGNORED {line}")
+    for reason in comtrade_touching(settings.landing_dir)[1]:  # UTF-16, not a Comtrade header
+        print(f"  IGNORED trade/comtrade: {reason}")
     for line in summary.failures:
         print(f"  STEP FAILED {line}", file=sys.stderr)
 
