@@ -223,6 +223,10 @@ def _typed(f: Field) -> pl.Expr:
     return col
 
 
+def _maximum(f: Field) -> float:
+    return MAX_NUMBER if f.maximum is None else f.maximum
+
+
 def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
     col = pl.col(f.name)
     typed = _typed(f)
@@ -237,7 +241,10 @@ def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
             "date": "a date YYYY-MM-DD",
             "bool": "true or false",
         }[f.kind]
-        out.append(reject_where(raw, present & typed.is_null(), f.name, f"not {expected}"))
+        unreadable = present & typed.is_null()
+        if f.kind == "int":  # a number too large for an integer is out of range, below
+            unreadable &= ~(_parse_number(col).abs() > _maximum(f)).fill_null(False)
+        out.append(reject_where(raw, unreadable, f.name, f"not {expected}"))
     if f.kind == "int":
         number = _parse_number(col)
         out.append(
@@ -248,7 +255,7 @@ def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
             reject_where(raw, present & (typed < f.minimum), f.name, f"below minimum {f.minimum:g}")
         )
     if f.kind in ("int", "float"):
-        top = MAX_NUMBER if f.maximum is None else f.maximum
+        top = _maximum(f)
         magnitude = _parse_number(col).abs()
         out.append(
             reject_where(raw, present & (magnitude > top), f.name, f"out of range (above {top:g})")
@@ -332,6 +339,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
     nulls = {f.name: NULL_WORDS if f.null_words is None else f.null_words for f in contract.fields}
     blank = 0
     while True:
+        start = reader.line_num + 1  # a quoted line break spans lines: name the first one
         try:
             record = next(reader)
         except StopIteration:
@@ -347,7 +355,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
                 }
             )
             continue
-        line = reader.line_num
+        line = start
         if not any(v.strip() for v in record):
             blank += 1
             continue
