@@ -26,6 +26,7 @@ import pytest
 
 from etl.cli.run import RunSummary, materialize_all
 from etl.ops.landing import unmatched_files
+from etl.ops.quarantine import accounting_lines
 from etl.publish.gate import refusal_lines
 from etl.settings import BUNDLED_DATA, Settings
 from etl.trade.ingest import comtrade_touching
@@ -166,6 +167,9 @@ def test_quota_file_with_bad_rows(deployment: Settings, capfd: pytest.CaptureFix
         # the good row lands (and supersedes the bundled row of its key); every other row
         # is quarantined with its reason
         assert assert_accounted(deployment, label, len(rows)) == (10, 1, 9, 0, 0)
+        lines = accounting_lines(deployment.warehouse)  # what make run and reekg status print
+        assert lines[0].endswith("; 0 unaccounted"), lines
+        assert f"quotas: {label}: 10 in = 1 landed + 9 quarantined + 0 superseded" in "".join(lines)
         bundled = accounting(deployment, QUOTAS)
         assert bundled[3] == 1 and sum(bundled[1:]) == bundled[0]
         found = reasons(deployment, label)
