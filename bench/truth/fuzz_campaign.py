@@ -39,6 +39,10 @@ QUOTAS = "capacity/china_re_quotas_2015_2023.csv"
 BASELINE = "group:reference or group:capacity or group:trade or group:publish"
 CAPACITY = "group:capacity or group:publish"
 TRADE = "group:trade or group:publish"
+BACI_COUNTRIES = (
+    "country_code,country_name,country_iso2,country_iso3\n"
+    "156,China,CN,CHN\n392,Japan,JP,JPN\n842,USA,US,USA\n"
+)
 RUN = """
 import sys
 from etl.cli.run import materialize_all
@@ -207,6 +211,9 @@ def run_case(root: Path, settings: Settings, case: Case) -> dict[str, object]:
         path = settings.data_dir / case.target
         original = path.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
+    if "/baci/" in case.target:  # BACI files need their companion country list
+        companion = path.parent / "country_codes_V202501.csv"
+        companion.write_text(BACI_COUNTRIES, encoding="utf-8")
     path.write_bytes(case.content())
     started = time.perf_counter()
     try:
