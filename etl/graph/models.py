@@ -470,6 +470,7 @@ MAPPINGS: tuple[TableMapping, ...] = (
             (REE.valueUSD, Lit("value_usd", "decimal")),
             (REE.quantityTonnes, Lit("tonnes", "decimal")),
             (REE.sourceRow, Lit("source_row", "integer")),
+            (REE.isSynthetic, Lit("is_synthetic", "boolean")),
             SOURCE,
         ),
     ),

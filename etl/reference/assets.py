@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from etl.core.contracts import Contract, empty_rejections, read_contract
-from etl.core.landing import landed_files_of
+from etl.core.landing import landed_files_of, merge_by_key
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -170,10 +170,13 @@ def provinces(warehouse: WarehouseResource, settings: SettingsResource) -> dg.Ma
     "(core.country_codes: iso3, iso2, m49, comtrade, comext, name).",
 )
 def countries(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
-    aliases = read_contract(
-        settings.data("reference/country_aliases.csv"),
+    landing = Path(settings.landing_dir)
+    aliases = merge_by_key(
         models.COUNTRY_ALIASES,
-        label="reference/country_aliases.csv",
+        settings.data("reference/country_aliases.csv"),
+        "reference/country_aliases.csv",
+        landing,
+        landed_files_of(landing, "reference", models.COUNTRY_ALIASES),
     )
     with warehouse.connect() as con:
 
@@ -193,6 +196,8 @@ def countries(warehouse: WarehouseResource, settings: SettingsResource) -> dg.Ma
             contract=models.COUNTRIES,
             core_table="core.countries",
             resolve=resolve,
+            landing=landing,
+            landed=landed_files_of(landing, "reference", models.COUNTRIES),
         )
         codes = country_code_rows(good, aliases.good.select("alias", "iso3", "system"))
         replace_rows(con, "core.country_codes", codes)
