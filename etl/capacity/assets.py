@@ -12,7 +12,14 @@ from etl.capacity import models
 from etl.capacity.partitions import QUOTA_YEARS
 from etl.core.contracts import Contract, read_contract, reject_where
 from etl.core.landing import MergedRead, landed_files_of, merge_by_key
-from etl.core.loading import drop_removed_landed, load_file
+from etl.core.loading import (
+    account_files,
+    drop_removed_landed,
+    load_file,
+    record_accounting,
+    reject_outside_partitions,
+    superseded_rows,
+)
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import (
@@ -34,6 +41,7 @@ GROUP = "capacity"
 OWNERS = ["team:capacity"]
 KINDS = {"duckdb", "polars", "csv"}
 QUOTA_FILE = "capacity/china_re_quotas_2015_2023.csv"
+OUTSIDE_PARTITIONS = "outside-partitions"  # quarantine key of rows of years with no partition
 REFERENCE_DEPS = [
     dg.AssetKey(["reference", "sources"]),
     dg.AssetKey(["reference", "entity_aliases"]),
@@ -109,8 +117,10 @@ def quotas(
     merged = read_quota_files(settings)
     with warehouse.connect() as con:
         good, rejected = resolve_quotas(merged.good, alias_table(con), known_source_ids(con))
+        good, outside = reject_outside_partitions(good, QUOTA_YEARS.get_partition_keys())
+        elsewhere = good.filter(~pl.col("year").is_in(years))
         good = good.filter(pl.col("year").is_in(years))
-        rejected = pl.concat([merged.rejected, rejected], how="vertical")
+        rejected = pl.concat([merged.rejected, rejected, outside], how="vertical")
         for label, result in zip(merged.labels, merged.results, strict=True):
             replace_rows(con, "raw.quotas", result.raw, "source_file = ?", [label])
         drop_removed_landed(con, "raw.quotas", merged.labels)
@@ -132,6 +142,24 @@ def quotas(
             "unparsed-year",
             tagged.filter(~pl.col("raw_year").str.contains(r"^\d{4}$").fill_null(False)).drop(
                 "raw_year"
+            ),
+        )
+        partitions = QUOTA_YEARS.get_partition_keys()
+        replace_quarantine(
+            con,
+            "quotas",
+            OUTSIDE_PARTITIONS,
+            tagged.filter(
+                pl.col("raw_year").str.contains(r"^\d{4}$").fill_null(False)
+                & ~pl.col("raw_year").is_in(partitions)
+            ).drop("raw_year"),
+        )
+        record_accounting(
+            con,
+            "quotas",
+            "all",
+            account_files(
+                merged.labels, merged.results, good, rejected, superseded_rows(merged), elsewhere
             ),
         )
         return materialize_result(

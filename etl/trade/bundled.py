@@ -7,6 +7,7 @@ import dagster as dg
 import polars as pl
 
 from etl.core.contracts import empty_rejections, read_contract, reject_where
+from etl.core.loading import account_files, record_accounting
 from etl.core.metadata import materialize_result, table_metadata
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WRITER_POOL, WarehouseResource, replace_quarantine, replace_rows
@@ -253,12 +254,13 @@ def supply_agreements(
 ) -> dg.MaterializeResult:
     landing = Path(settings.landing_dir).joinpath(*LANDING_AGREEMENTS)
     paths = [settings.data(*AGREEMENTS_FILE), *sorted(landing.glob("*.csv"))]
-    goods, rejects = [], []
+    goods, rejects, results = [], [], []
     for path in paths:
         if path.is_file():
             result = read_contract(path, SUPPLY_AGREEMENT_CONTRACT)
             goods.append(result.good)
             rejects.append(result.rejected)
+            results.append((str(path), result))
     schema = SUPPLY_AGREEMENT_CONTRACT.polars_schema | {
         "source_file": pl.String,
         "source_row": pl.Int64,
@@ -284,6 +286,9 @@ def supply_agreements(
         )
         replace_rows(con, AGREEMENTS_TABLE, good)
         replace_quarantine(con, DATASET_AGREEMENTS, ALL_PARTITION, rejected)
+        labels, reads = [label for label, _ in results], [r for _, r in results]
+        accounts = account_files(labels, reads, good, rejected)
+        record_accounting(con, DATASET_AGREEMENTS, ALL_PARTITION, accounts)
         return materialize_result(
             con, AGREEMENTS_TABLE, rejected_rows=dg.MetadataValue.int(rejected.height)
         )

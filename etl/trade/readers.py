@@ -31,6 +31,7 @@ from etl.trade.models import (
     as_flows,
     kept_codes,
 )
+from etl.trade.validation import header_problem, non_finite_rule, ragged_rules
 
 NULL_WORDS = ("", "NA", "N/A", "null", "NULL")
 BACI_NAME = re.compile(
@@ -51,6 +52,8 @@ class ReadResult:
     rejected: pl.DataFrame
     scanned_files: tuple[str, ...]
     dropped_breakdowns: int = 0
+    # (file, rows of the partition read, rows set aside as breakdowns) per file
+    file_rows: tuple[tuple[str, int, int], ...] = ()
 
 
 def source_id_for(path: Path, default: str) -> str:
@@ -136,12 +139,17 @@ def read_header(path: Path) -> list[str]:
         first = handle.readline()
     if not first.strip():
         raise TradeFileError(f"{path}: empty file, expected a CSV header")
-    return [h.strip().strip('"') for h in first.rstrip("\r\n").split(",")]
+    names = [h.strip().strip('"') for h in first.rstrip("\r\n").split(",")]
+    problem = header_problem(path, names)
+    if problem:
+        raise TradeFileError(f"{path}: row 1 (header): {problem}")
+    return names
 
 
 def _rejections(
     frame: pl.DataFrame, rules: Iterable[tuple[pl.Expr, str, str | pl.Expr]]
 ) -> pl.DataFrame:
+    rules = [*rules, *ragged_rules(frame)]
     parts = [reject_where(frame, mask, field, reason) for mask, field, reason in rules]
     return pl.concat([empty_rejections(), *parts]).sort("source_file", "source_row", "field")
 
@@ -155,6 +163,7 @@ def _number_rules(name: str, required: bool) -> list[tuple[pl.Expr, str, str]]:
     rules: list[tuple[pl.Expr, str, str]] = [
         (raw.is_not_null() & typed.is_null(), name, "not a number"),
         (typed < 0, name, "negative"),
+        non_finite_rule(name, typed),
     ]
     if required:
         rules.append((raw.is_null(), name, "missing value"))
@@ -362,12 +371,13 @@ def read_comtrade(
     the later copies are rejected as duplicates.
     """
     key = partition_key or (f"{year}" if month is None else f"{year}-{month:02d}")
-    frames, scanned, dropped = [], [], 0
+    frames, scanned, dropped, file_rows = [], [], 0, []
     for path in sorted(paths):
         totals, breakdowns = _comtrade_totals(path, year, month, hs_codes)
         frames.append(totals)
         dropped += breakdowns
         scanned.append(str(path))
+        file_rows.append((str(path), totals.height + breakdowns, breakdowns))
     if not frames:
         return ReadResult(pl.DataFrame(schema=FLOW_SCHEMA), empty_rejections(), ())
     raw = _resolve_comtrade_codes(pl.concat(frames, how="vertical_relaxed"), codes)
@@ -383,6 +393,7 @@ def read_comtrade(
         rejected=pl.concat([rejected, duplicates]).sort("source_file", "source_row", "field"),
         scanned_files=tuple(scanned),
         dropped_breakdowns=dropped,
+        file_rows=tuple(file_rows),
     )
 
 
