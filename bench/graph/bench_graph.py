@@ -477,6 +477,12 @@ def main() -> None:
     parser.add_argument("--month-rows", type=int, default=3500, help="rows of the landed month")
     parser.add_argument("--out", type=Path, default=Path("/tmp/reekg-bench"))
     parser.add_argument(
+        "--loader-cpus",
+        type=int,
+        default=None,
+        help="CPUs of the release's loader child (0: all; default: the code's)",
+    )
+    parser.add_argument(
         "--only",
         choices=("all", "generation", "release", "sparql"),
         default="all",
@@ -485,6 +491,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
+    if args.loader_cpus is not None:
+        os.environ["REEKG_GRAPH_LOADER_CPUS"] = str(args.loader_cpus)
     if args.only == "generation":
         big = make_warehouse(args.warehouse, args.out / "bench.duckdb", args.rows)
         print(json.dumps({"generation": bench_generation(big, args.out),

@@ -33,8 +33,8 @@ import pyoxigraph as ox
 LENIENT = True
 # Bytes buffered before a write to the loader's FIFO.
 PIPE_BUFFER = 1 << 20
-# CPUs the loader child may use (see load_path).
-LOADER_CPUS = 1
+# CPUs the loader child may use (see load_path; 0: all). The bench sets it to compare.
+LOADER_CPUS = int(os.environ.get("REEKG_GRAPH_LOADER_CPUS", "1"))
 
 
 class DatasetWriter:
@@ -173,7 +173,7 @@ def load_path(store_dir: Path, source: Path) -> dict[str, float]:
     """Bulk-load the N-Quads at `source` (a FIFO here) into a new store at `store_dir` in one
     call: Oxigraph reads a path with its own reader, as in its own load of `dataset.nq`."""
     clock = time.perf_counter()
-    if hasattr(os, "sched_setaffinity"):
+    if LOADER_CPUS and hasattr(os, "sched_setaffinity"):
         # Oxigraph sizes its loader threads by the CPUs it may use: on one it keeps fewer
         # batches in memory (2M quads: 1.21 GB peak instead of 1.56 GB, same speed on this
         # shared 2-core machine) and leaves the other core to the generator.
