@@ -52,7 +52,7 @@ format: setup ## Apply ruff fixes and formatting
 
 dev: setup ## Dagster UI with the asset graph and daemon (http://127.0.0.1:3000)
 	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} $(BIN)/python -c "from etl.ops.instance import ensure_instance_home; from pathlib import Path; import os; ensure_instance_home(Path(os.environ['DAGSTER_HOME']))"
-	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} $(BIN)/dagster dev -w workspace.yaml
+	DAGSTER_HOME=$${DAGSTER_HOME:-$(CURDIR)/var/dagster} exec $(BIN)/python -m etl.cli.dev -w workspace.yaml -p $${DAGSTER_PORT:-3000}
 
 serve: setup ## SPARQL endpoint on the published graph (http://127.0.0.1:7878)
 	$(BIN)/reekg serve

@@ -1,7 +1,8 @@
 """`make bench`: every benchmark in one go (slow: tens of minutes on 2 cores).
 
-1. trade: a 10-million-row BACI-layout year into the warehouse, marts included, beside DuckDB's
-   bare CREATE TABLE AS SELECT on the same file (`bench/trade/RESULTS.md`);
+1. trade: 10-million-row BACI and Comtrade files into the warehouse beside DuckDB's filtered
+   read_csv of the same files (same work), and the BACI year with its marts beside DuckDB's
+   bare CREATE TABLE AS SELECT (`bench/trade/RESULTS.md`);
 2. graph: the graph of a 1-million-row trade table, Oxigraph loading beside rdflib, SPARQL on
    both stores (`bench/graph/RESULTS.md`).
 
@@ -35,6 +36,8 @@ def main() -> int:
             python,
             "bench/trade/bench_baci.py",
             "--rows",
+            str(args.trade_rows),
+            "--comtrade-rows",
             str(args.trade_rows),
             "--workdir",
             str(work / "trade"),

@@ -22,6 +22,7 @@ from etl.query.definitions import defs as query_defs
 from etl.reference.definitions import defs as reference_defs
 from etl.report.definitions import defs as report_defs
 from etl.resources import build_resources
+from etl.risk.definitions import defs as risk_defs
 from etl.settings import Settings
 from etl.trade.definitions import defs as trade_defs
 
@@ -33,6 +34,7 @@ DOMAINS = (
     controls_defs,
     production_defs,
     trade_defs,
+    risk_defs,
     graph_defs,
     report_defs,
     query_defs,

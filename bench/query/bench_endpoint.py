@@ -7,6 +7,11 @@ timeout, the loop a fixed count). Loopback only. Prints one JSON document; the f
 recorded in docs/query.md.
 
     .venv/bin/python bench/query/bench_endpoint.py --graph-dir var/published/graph
+
+`--server oxigraph` sends the same load to `oxigraph serve-read-only` (the `oxigraph` package
+of the dev group) on the current release's store, with `--union-default-graph --cors` and the
+same timeout: the alternative weighed in docs/query.md ("Hand-written endpoint or Oxigraph's
+server"). Its peak RSS is read from /proc at the end.
 """
 
 from __future__ import annotations
@@ -56,6 +61,53 @@ def start_server(graph_dir: Path, port: int, extra: list[str]) -> subprocess.Pop
         time.sleep(0.2)
     process.kill()
     raise TimeoutError("reekg serve did not start within 120 s")
+
+
+def start_oxigraph(graph_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    from etl.graph.store import STORE, current_release
+
+    store = current_release(graph_dir) / STORE
+    command = [
+        str(Path(sys.executable).with_name("oxigraph")), "serve-read-only",
+        "--location", str(store), "--bind", f"127.0.0.1:{port}",
+        "--union-default-graph", "--cors", "--timeout-s", "30",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"oxigraph exited with {process.returncode}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
+            return process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise TimeoutError("oxigraph did not start within 60 s")
+
+
+def tree_rss_mib(pid: int) -> float:
+    """Sum of the peak RSS (VmHWM) of a process and all its descendants, MiB."""
+    parent: dict[int, int] = {}
+    peak: dict[int, int] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        child = int(status.parent.name)
+        parent[child] = int(fields.get("PPid", "0"))
+        peak[child] = int(fields.get("VmHWM", "0 kB").split()[0])
+
+    def inside(p: int) -> bool:
+        while p > 1:
+            if p == pid:
+                return True
+            p = parent.get(p, 0)
+        return False
+
+    return round(sum(kb for p, kb in peak.items() if inside(p)) / 1024, 1)
 
 
 def load(url: str, query: str, clients: int, requests: int, timeout: float) -> dict[str, Any]:
@@ -109,13 +161,26 @@ def main() -> int:
     parser.add_argument("--queries", default="q1,q3,q6")
     parser.add_argument("--request-timeout", type=float, default=60.0)
     parser.add_argument("--serve-arg", action="append", default=[], help="extra `serve` option")
+    parser.add_argument("--server", choices=["reekg", "oxigraph"], default="reekg")
     args = parser.parse_args()
     port = free_port()
-    server = start_server(args.graph_dir.resolve(), port, args.serve_arg)
-    url = f"http://127.0.0.1:{port}/sparql"
+    started = time.perf_counter()
+    if args.server == "oxigraph":
+        server = start_oxigraph(args.graph_dir.resolve(), port)
+        url = f"http://127.0.0.1:{port}/query"
+    else:
+        server = start_server(args.graph_dir.resolve(), port, args.serve_arg)
+        url = f"http://127.0.0.1:{port}/sparql"
+    startup_s = round(time.perf_counter() - started, 2)
     try:
-        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()
+        health = (
+            httpx.get(f"http://127.0.0.1:{port}/health", timeout=5).json()
+            if args.server == "reekg"
+            else {"store": "current release"}
+        )
         results: dict[str, Any] = {
+            "server": args.server,
+            "startup_s": startup_s,
             "graph": health,
             "clients": args.clients,
             "requests_per_client": args.requests,
@@ -126,6 +191,7 @@ def main() -> int:
             query = (QUERIES / NAMES[name]).read_text(encoding="utf-8")
             results[name] = load(url, query, args.clients, args.requests, args.request_timeout)
         results["load_avg_after"] = os.getloadavg()[0]
+        results["peak_rss_mib"] = tree_rss_mib(server.pid)
     finally:
         server.terminate()
         try:

@@ -7,7 +7,6 @@ Heavy imports (Dagster, the endpoint) happen inside the commands, so `reekg --he
 
 from __future__ import annotations
 
-import io
 import ipaddress
 import json
 import os
@@ -21,10 +20,12 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
+from etl.query.limits import DEFAULT_MAX_ROWS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DEFAULT_WORKERS
 from etl.settings import Settings
 
 if TYPE_CHECKING:
     from etl.cli.status import DagsterStatus, Status
+    from etl.query.warehouse_sql import ExportFormat
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -85,6 +86,33 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+DISTRIBUTION = "reekg"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version(DISTRIBUTION)
+        except PackageNotFoundError:
+            number = "unknown (not installed as a package)"
+        typer.echo(f"reekg {number}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Rare-earth supply chain pipeline: run it, query it with SQL and SPARQL, serve it."""
 
 
 class SqlFormat(StrEnum):
@@ -157,9 +185,13 @@ def run(
     """Materialize every asset (or a selection / one partition) headless, with progress."""
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from etl.cli.run import RunBatch, materialize_all
+    from etl.cli.run import RunBatch, RunError, materialize_all, plan_materialization
 
     settings = Settings.from_env()
+    try:  # a selection or partition that would run nothing fails here, in one line
+        plan = plan_materialization(settings, select, partition)
+    except RunError as exc:
+        raise CliError(str(exc)) from None
     stderr.print(f"materializing into {settings.home}", markup=False)
     with Progress(
         SpinnerColumn(),
@@ -176,9 +208,7 @@ def run(
             more = f" +{len(batch.keys) - 3}" if len(batch.keys) > 3 else ""
             progress.update(task, total=total, completed=number - 1, description=names + more)
 
-        summary = materialize_all(
-            settings, selection=select, partition=partition, on_batch=on_batch
-        )
+        summary = materialize_all(settings, on_batch=on_batch, plan=plan)
         progress.update(task, completed=progress.tasks[0].total or 0, description="done")
     table = Table("asset", "rows", title="Materialized")
     for asset, rows in sorted(summary.rows.items()):
@@ -225,19 +255,14 @@ def sql(
 
     text = _query_text(query, file, "SQL")
     path = warehouse or Settings.from_env().published_warehouse
+    if fmt in (SqlFormat.csv, SqlFormat.parquet):
+        _export(path, text, fmt, output, force)
+        return
     try:
         frame = run_sql(path, text)
     except WarehouseError as exc:
         raise CliError(str(exc)) from exc
-    if fmt is SqlFormat.parquet:
-        if output is None:
-            raise CliError("--format parquet needs --output FILE")
-        buffer = io.BytesIO()
-        frame.write_parquet(buffer)
-        _write(buffer.getvalue(), output, force)
-    elif fmt is SqlFormat.csv:
-        _write(frame.write_csv().encode(), output, force)
-    elif fmt is SqlFormat.json:
+    if fmt is SqlFormat.json:
         _write(frame.write_json().encode(), output, force)
     else:
         from etl.query.output import data_table
@@ -251,6 +276,28 @@ def sql(
             f"{frame.height:,} rows" + (f" ({more:,} not shown; use --format csv)" if more else ""),
             markup=False,
         )
+
+
+def _export(path: Path, text: str, fmt: SqlFormat, output: Path | None, force: bool) -> None:
+    """`reekg sql --format csv|parquet`: streamed from DuckDB in Arrow batches to the file (or
+    CSV to stdout), so memory stays flat on results of any size."""
+    from etl.query.output import OutputRefused, open_output, protected_paths
+    from etl.query.warehouse_sql import WarehouseError, connect_read_only, export_sql
+
+    kind: ExportFormat = "parquet" if fmt is SqlFormat.parquet else "csv"
+    try:
+        if output is None:
+            if kind == "parquet":
+                raise CliError("--format parquet needs --output FILE")
+            connect_read_only(path).close()  # a missing warehouse is an error before any output
+            rows = export_sql(path, text, "csv", sys.stdout.buffer)
+            sys.stdout.flush()
+            return
+        with open_output(output, force, protected_paths(Settings.from_env())) as out:
+            rows = export_sql(path, text, kind, out)
+    except (WarehouseError, OutputRefused) as exc:
+        raise CliError(str(exc)) from exc
+    stderr.print(f"wrote {output} ({rows:,} rows, {output.stat().st_size:,} bytes)", markup=False)
 
 
 @app.command()
@@ -280,12 +327,24 @@ def sparql(
     graph_dir: Annotated[
         Path | None, typer.Option(help="Graph folder (default: REEKG_GRAPH_DIR).")
     ] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds the query may run before it is stopped.")
+    ] = DEFAULT_TIMEOUT,
+    max_rows: Annotated[
+        int, typer.Option(help="Most result rows (or triples); 0 = no limit.")
+    ] = DEFAULT_MAX_ROWS,
+    memory_mb: Annotated[
+        int, typer.Option(help="Memory ceiling of the query worker in MiB; 0 = no limit.")
+    ] = DEFAULT_MEMORY_MB,
 ) -> None:
-    """Run SPARQL on the published graph (read-only; SERVICE and updates are refused)."""
+    """Run SPARQL on the published graph (read-only; SERVICE and updates are refused), under
+    the endpoint's limits: timeout, row cap and memory ceiling."""
     from etl.graph.store import RELEASES, STORE
     from etl.query.output import data_table, sparql_json_rows
     from etl.query.worker import QueryRequest, WorkerLimits, run_isolated
 
+    if timeout <= 0 or max_rows < 0 or memory_mb < 0:
+        raise CliError("--timeout must be > 0, --max-rows and --memory-mb >= 0")
     text = _query_text(query, file, "SPARQL")
     folder = graph_dir or Settings.from_env().graph_dir
     store_path = None
@@ -297,7 +356,12 @@ def sparql(
     name = None if fmt in (None, SparqlFormat.table) else fmt.value
     accept = "application/sparql-results+json, text/turtle;q=0.9"
     request = QueryRequest(query=text, accept=accept, format_name=name)
-    response = run_isolated(folder, request, WorkerLimits(store_path=store_path))
+    limits = WorkerLimits(
+        max_rows=max_rows or None,
+        memory_bytes=memory_mb * 2**20 if memory_mb else None,
+        store_path=store_path,
+    )
+    response = run_isolated(folder, request, limits, timeout)
     if response.status != 200:
         raise CliError(response.body.decode("utf-8", "replace").strip())
     if name is not None or response.form in ("CONSTRUCT", "DESCRIBE"):
@@ -309,8 +373,11 @@ def sparql(
     elif response.form == "ASK":
         stdout.print("true" if json.loads(response.body)["boolean"] else "false")
     else:
+        from etl.query.prefixes import declared_prefixes, ontology_prefixes
+
         variables, rows = sparql_json_rows(response.body)
-        stdout.print(data_table(variables, rows))
+        prefixes = {**ontology_prefixes(), **declared_prefixes(text)}
+        stdout.print(data_table(variables, rows, prefixes))
         stderr.print(f"{response.count:,} rows", markup=False)
 
 
@@ -322,14 +389,23 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 7878,
     timeout: Annotated[
         float, typer.Option(help="Seconds a query may run before it is stopped.")
-    ] = (30.0),
+    ] = DEFAULT_TIMEOUT,
     max_rows: Annotated[
         int, typer.Option(help="Most result rows (or triples) a query may return; 0 = no limit.")
-    ] = 10_000,
-    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    ] = DEFAULT_MAX_ROWS,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = DEFAULT_WORKERS,
     memory_mb: Annotated[
         int, typer.Option(help="Memory ceiling of each query worker in MiB; 0 = no limit.")
-    ] = 2048,
+    ] = DEFAULT_MEMORY_MB,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Origin allowed to query from a browser (CORS), repeatable; default any ('*')."
+        ),
+    ] = None,
+    cors: Annotated[
+        bool, typer.Option("--cors/--no-cors", help="Send CORS headers (on by default).")
+    ] = True,
     graph_dir: Annotated[
         Path | None, typer.Option(help="Graph folder (default: REEKG_GRAPH_DIR).")
     ] = None,
@@ -349,7 +425,10 @@ def serve(
             f"warning: binding {host}: the endpoint is reachable from other machines", markup=False
         )
     folder = graph_dir or Settings.from_env().graph_dir
-    config = EndpointConfig(folder.resolve(), timeout, max_rows or None, workers, memory_mb or None)
+    origins = tuple(cors_origin or ["*"]) if cors else ()
+    config = EndpointConfig(
+        folder.resolve(), timeout, max_rows or None, workers, memory_mb or None, origins
+    )
     stderr.print(f"SPARQL endpoint on http://{host}:{port}/sparql (graph: {folder})", markup=False)
     run_server(config, host=host, port=port)
 
@@ -364,14 +443,15 @@ def status(
     ] = None,
 ) -> None:
     """Last materialization per asset, failed checks, warehouse rows and graph triples."""
-    from etl.cli.status import collect_status
+    from etl.cli.status import collect_status, dagster_home
 
     settings = Settings.from_env()
+    instance = dagster_home(settings)
     state = collect_status(
-        warehouse or settings.published_warehouse,
-        graph_dir or settings.graph_dir,
-        settings.home / "dagster",
+        warehouse or settings.published_warehouse, graph_dir or settings.graph_dir, instance
     )
+    origin = "DAGSTER_HOME" if os.environ.get("DAGSTER_HOME") else "default: REEKG_HOME/dagster"
+    stdout.print(f"Dagster instance: {instance} ({origin})", markup=False, soft_wrap=True)
     _print_dagster(state.dagster)
     _print_release_notes(settings, warehouse or settings.published_warehouse)
     _print_warehouse(state)

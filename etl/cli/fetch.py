@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from etl.core.http import FetchError, FetchReport, RetryPolicy
 from etl.settings import Settings
+
+if TYPE_CHECKING:  # imported by the commands, so `reekg --help` does not load httpx
+    from etl.core.http import FetchError, FetchReport
 
 fetch_app = typer.Typer(
     help="Fetch UN Comtrade, Eurostat Comext or USGS data into the landing folder.",
@@ -57,6 +59,7 @@ def comtrade(
     attempts: Annotated[int, ATTEMPTS] = 5,
 ) -> None:
     """UN Comtrade API (key from COMTRADE_API_KEY; without it the 500-row public preview)."""
+    from etl.core.http import FetchError, RetryPolicy
     from etl.trade import fetch_comtrade as ct
 
     key = ct.api_key_from_env()
@@ -99,6 +102,7 @@ def comext(
     attempts: Annotated[int, ATTEMPTS] = 5,
 ) -> None:
     """Eurostat Comext DS-045409 (JSON-stat): EU members' imports of rare-earth CN8 codes."""
+    from etl.core.http import FetchError, RetryPolicy
     from etl.trade import fetch_comext as cx
 
     try:
@@ -125,6 +129,7 @@ def usgs(
     attempts: Annotated[int, ATTEMPTS] = 5,
 ) -> None:
     """USGS Mineral Commodity Summaries data release: rare-earths world and salient CSVs."""
+    from etl.core.http import FetchError, RetryPolicy
     from etl.production.fetch_usgs import UsgsFetcher
 
     try:

@@ -6,3 +6,6 @@ from etl.cli.fetch import fetch_app
 app.add_typer(fetch_app, name="fetch")
 
 __all__ = ["app"]
+
+if __name__ == "__main__":  # `python -m etl.cli.main` (tests start the server this way)
+    app()

@@ -26,6 +26,10 @@ from etl.settings import Settings, require_inputs
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
+class RunError(Exception):
+    """A selection or partition that cannot run; the message is one line."""
+
+
 @dataclass
 class RunBatch:
     """Assets materialized together in one run."""
@@ -83,6 +87,81 @@ def plan_runs(defs: dg.Definitions, selection: dg.AssetSelection | None = None) 
     return batches
 
 
+def _plan(defs: dg.Definitions, selection: str | None) -> list[RunBatch]:
+    """The runs of a selection string; `RunError` if it is invalid or selects nothing."""
+    if not selection:
+        return plan_runs(defs)
+    hint = ""
+    if ":" not in selection and "/" in selection:
+        hint = f"; to select by key prefix write 'key:{selection}'"
+    try:
+        batches = plan_runs(defs, dg.AssetSelection.from_string(selection))
+    except dg.DagsterError as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if isinstance(exc, dg.DagsterInvalidSubsetError):
+            detail = "it names no asset of this project"
+        raise RunError(f"--select {selection!r}: {detail[:200]}{hint}") from None
+    if not batches:
+        raise RunError(f"--select {selection!r} matches no asset{hint}")
+    return batches
+
+
+def _check_partition(batches: list[RunBatch], partition: str, instance: dg.DagsterInstance) -> None:
+    """`RunError` unless some selected asset has the partition `partition`."""
+    ranges: dict[str, None] = {}
+    for batch in batches:
+        if batch.partitions_def is None:
+            continue
+        keys = batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+        if partition in keys:
+            return
+        if keys:
+            ranges[keys[0] if len(keys) == 1 else f"{keys[0]}..{keys[-1]}"] = None
+    if not ranges:
+        raise RunError(f"--partition {partition!r}: none of the selected assets is partitioned")
+    known = ", ".join(ranges)
+    raise RunError(f"--partition {partition!r} is not a partition of the selection ({known})")
+
+
+def _range_tags(
+    batch: RunBatch, partition: str | None, instance: dg.DagsterInstance
+) -> dict[str, str] | None:
+    """The partition range of a run (every partition, or `partition`); None: skip the run
+    (its assets do not have `partition`)."""
+    if batch.partitions_def is None:
+        return {}
+    keys = batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
+    if partition is not None:
+        if partition not in keys:
+            return None
+        keys = [partition]
+    return {RANGE_START: keys[0], RANGE_END: keys[-1]}
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What `materialize_all` will run: the definitions, the ordered runs, the instance."""
+
+    defs: dg.Definitions
+    batches: list[RunBatch]
+    instance: dg.DagsterInstance
+    partition: str | None = None
+
+
+def plan_materialization(
+    settings: Settings, selection: str | None = None, partition: str | None = None
+) -> RunPlan:
+    """The runs of a selection and partition; `RunError` (one line) when the selection is
+    invalid or empty, or no selected asset has the partition: nothing would run."""
+    require_inputs(settings.data_dir)  # a missing file is one line, not a failed Dagster step
+    defs = build_defs(settings)
+    batches = _plan(defs, selection)
+    instance = instance_for(settings)
+    if partition is not None:
+        _check_partition(batches, partition, instance)
+    return RunPlan(defs, batches, instance, partition)
+
+
 def _record(summary: RunSummary, result: dg.ExecuteInProcessResult) -> None:
     """Add one run's row counts, check results and failed steps to `summary`."""
     summary.run_ids.append(result.run_id)
@@ -110,31 +189,25 @@ def materialize_all(
     selection: str | None = None,
     partition: str | None = None,
     on_batch: Callable[[int, int, RunBatch], None] | None = None,
+    plan: RunPlan | None = None,
 ) -> RunSummary:
-    """Materialize the selection (a Dagster selection string; default everything).
+    """Materialize the selection (a Dagster selection string; default everything), or a
+    `plan` made beforehand by `plan_materialization`.
 
     `partition` restricts partitioned assets to one partition key (e.g. a year).
     """
     settings = settings or Settings.from_env()
-    require_inputs(settings.data_dir)  # a missing file is one line, not a failed Dagster step
-    defs = build_defs(settings)
-    chosen = dg.AssetSelection.from_string(selection) if selection else None
-    batches = plan_runs(defs, chosen)
-    instance = instance_for(settings)
+    plan = plan or plan_materialization(settings, selection, partition)
+    defs, batches, instance, partition = plan.defs, plan.batches, plan.instance, plan.partition
     recover_orphaned_runs(instance)  # a killed run must not hold the writer slot forever
     log_path = run_log_path(settings.home)
     summary = RunSummary(log_path=log_path)
     for number, batch in enumerate(batches, start=1):
         if on_batch:
             on_batch(number, len(batches), batch)
-        tags: dict[str, str] = {}
-        if batch.partitions_def is not None:
-            keys = batch.partitions_def.get_partition_keys(dynamic_partitions_store=instance)
-            if partition is not None:
-                if partition not in keys:
-                    continue
-                keys = [partition]
-            tags = {RANGE_START: keys[0], RANGE_END: keys[-1]}
+        tags = _range_tags(batch, partition, instance)
+        if tags is None:
+            continue
         name = f"headless_{number}"
         job = dg.define_asset_job(name, selection=dg.AssetSelection.assets(*batch.keys))
         job_defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))

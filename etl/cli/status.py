@@ -15,6 +15,7 @@ from typing import Any
 
 from etl.graph.store import GraphNotPublishedError, read_manifest
 from etl.query.warehouse_sql import WarehouseError, table_counts
+from etl.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,12 @@ class Status:
 
 def _when(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def dagster_home(settings: Settings) -> Path:
+    """The Dagster instance folder `reekg run` and `reekg status` use: `DAGSTER_HOME`, else
+    `<REEKG_HOME>/dagster` (as `etl.ops.instance.instance_for`)."""
+    return Path(os.environ.get("DAGSTER_HOME") or settings.home / "dagster").resolve()
 
 
 def dagster_status(default_home: Path) -> DagsterStatus:

@@ -46,6 +46,7 @@ CORE_DEPS = [
         ["trade", "bundled_flows"],
         ["trade", "supply_agreements"],
         ["trade", "buyers"],
+        ["marts", "supply_risk"],
     )
 ]
 

@@ -16,6 +16,7 @@ Named graphs (`https://w3id.org/reekg/graph/{name}`), one per source dataset:
 | trade-{dataset} | core.trade_flows, one graph per value of its `dataset` column |
 | trade-agreements | core.buyers, core.supply_agreements |
 | ontology | ontology/reekg.ttl |
+| risk | marts.supply_risk (observations and the sources of their inputs) |
 | provenance | the run: when, which warehouse and files, which sources each graph derives from |
 """
 
@@ -51,12 +52,19 @@ GRAPH_CONSOLIDATION = "capacity-consolidation"
 GRAPH_CONTROLS = "controls"
 GRAPH_PRODUCTION = "production"
 GRAPH_AGREEMENTS = "trade-agreements"
+GRAPH_RISK = "risk"
 
 QUOTA_TYPES = {"mining": REE.mining, "smelting_separation": REE.smeltingSeparation}
 ORE_TYPES = {"all": REE.allOreTypes, "rock": REE.rockType, "ion": REE.ionType}
 ELEMENT_CLASSES = {"light": REE.light, "medium": REE.medium, "heavy": REE.heavy}
 ORG_CLASSES = {"group": REE.Group, "company": REE.Company, "government": REE.GovernmentBody}
 CODE_SCHEMES = {"HS6": REE.hsScheme, "CN8": REE.cn8Scheme}
+RISK_STAGES = {"extraction": REE.extractionStage, "processing": REE.processingStage}
+RISK_VARIANTS = {
+    "baseline": REE.baselineVariant,
+    "china_export_control_t": REE.chinaExportControlVariant,
+    "china_quota_groups": REE.chinaQuotaGroupsVariant,
+}
 TRADE_DIRECTIONS = {
     "import": REE.importFlow,
     "export": REE.exportFlow,
@@ -85,6 +93,7 @@ DATA_SETS: tuple[tuple[str, str, URIRef, str], ...] = (
         REE.importRelianceStructure,
         "US net import reliance on rare earths",
     ),
+    ("supply-risk", GRAPH_RISK, REE.supplyRiskStructure, "Supply risk by the EU CRM method"),
     (
         "capacity-replacements",
         GRAPH_CONSOLIDATION,
@@ -499,5 +508,46 @@ MAPPINGS: tuple[TableMapping, ...] = (
             (QB.structure, Const(REE.tradeStructure)),
             (RDFS.label, Lit("label")),
         ),
+    ),
+    TableMapping(
+        name="supply_risk", table="marts.supply_risk", sql="select_supply_risk",
+        graph=GRAPH_RISK, kind="supply-risk", key="key", classes=(REE.SupplyRisk,),
+        properties=(
+            (QB.dataSet, Const(dataset_iri("supply-risk"))),
+            (REE.assessmentYear, Lit("assessment_year", "integer")),
+            (REE.riskImporter, Ref("country", "importer_iso3")),
+            (REE.importerCode, Lit("importer")),
+            (REE.materialName, Lit("material")),
+            (REE.riskElement, Ref("element", "element_symbol")),
+            (REE.riskStage, Concept("stage", RISK_STAGES)),
+            (REE.variant, Concept("variant", RISK_VARIANTS)),
+            (REE.sourcingBasis, Lit("sourcing_basis")),
+            (REE.isProxy, Lit("is_proxy", "boolean")),
+            (REE.commodity, Ref("commodity", "proxy_hs_code")),
+            (REE.year, Lit("trade_year", "integer")),
+            (REE.sourcingCurrency, Lit("currency")),
+            (REE.supplyBasis, Lit("supply_basis")),
+            (REE.hhiWgiGlobal, Lit("hhi_wgi_global", "decimal")),
+            (REE.hhiWgiSourcing, Lit("hhi_wgi_sourcing", "decimal")),
+            (REE.importReliance, Lit("import_reliance", "decimal")),
+            (REE.eolRecyclingInputRate, Lit("eol_rir", "decimal")),
+            (REE.substitutionIndex, Lit("si_sr", "decimal")),
+            (REE.globalTerm, Lit("global_term", "decimal")),
+            (REE.sourcingTerm, Lit("sourcing_term", "decimal")),
+            (REE.largestTerm, Lit("largest_term")),
+            (REE.topSupplier, Ref("country", "top_supplier_iso3")),
+            (REE.chinaTradeFactor, Lit("china_t", "decimal")),
+            (REE.supplyRiskValue, Lit("supply_risk", "decimal")),
+            (REE.publishedSupplyRisk, Lit("published_supply_risk", "decimal")),
+            (REE.supplyRiskDifference, Lit("difference", "decimal")),
+            (REE.isComputed, Lit("is_computed", "boolean")),
+            (REE.valueLabel, Lit("value_label")),
+            SOURCE,
+        ),
+    ),
+    TableMapping(
+        name="supply_risk_sources", table="marts.supply_risk",
+        sql="select_supply_risk_sources", graph=GRAPH_RISK, kind="supply-risk", key="key",
+        properties=((REE.inputSource, Ref("source", "source_id")),),
     ),
 )  # fmt: skip

@@ -202,6 +202,46 @@ class REE(DefinedNamespace):
     tradeDirections: URIRef  # Directions of reported trade flows (UN Comtrade flow codes M, X, ...
     tradeStructure: URIRef  # Dimensions and measures of trade-flow observations.
 
+    # supply risk (etl/risk, marts.supply_risk)
+    SupplyRisk: URIRef  # The supply risk of a material at one stage for one importer and sce...
+    SupplyChainStage: URIRef  # A stage of the supply chain the EU method assesses: extraction...
+    RiskVariant: URIRef  # A named scenario of the supply-risk mart (baseline, China's export c...
+    riskImporter: URIRef  # The importer (country or the EU aggregate) a supply risk is for.
+    riskElement: URIRef  # The rare-earth element a supply risk is about (none for a group).
+    riskStage: URIRef  # The supply-chain stage (extraction, processing) a supply risk is about.
+    variant: URIRef  # The scenario a supply risk is computed under.
+    topSupplier: URIRef  # The supplier country contributing most to the largest term.
+    inputSource: URIRef  # A source of one of the inputs a computed figure is derived from.
+    assessmentYear: URIRef  # The EU critical-raw-materials assessment whose method and para...
+    importerCode: URIRef  # The importer code as the mart writes it (EU27, USA, DEU, ...).
+    materialName: URIRef  # The material as the assessment names it (element or group).
+    sourcingBasis: URIRef  # Where the sourcing shares come from: the EU assessment or trade.
+    isProxy: URIRef  # True when the sourcing shares are an importer's trade in an HS6 heading.
+    sourcingCurrency: URIRef  # The currency of the trade values the sourcing shares come from.
+    supplyBasis: URIRef  # Whether the SR uses global supply only or global supply and sourcing.
+    hhiWgiGlobal: URIRef  # HHI_WGI,t of global supply.
+    hhiWgiSourcing: URIRef  # HHI_WGI,t of the importer's sourcing.
+    importReliance: URIRef  # Import reliance used in the formula, as a fraction.
+    eolRecyclingInputRate: URIRef  # End-of-life recycling input rate, as a fraction.
+    substitutionIndex: URIRef  # Substitution index for supply risk (SI_SR).
+    globalTerm: URIRef  # The global-supply term of the SR formula.
+    sourcingTerm: URIRef  # The sourcing term of the SR formula.
+    largestTerm: URIRef  # Which term of the formula is larger: global supply or sourcing.
+    chinaTradeFactor: URIRef  # China's trade variable t under the scenario.
+    supplyRiskValue: URIRef  # The supply risk computed by the EU method (0-10 scale).
+    publishedSupplyRisk: URIRef  # The supply risk the EU published for the material and stage.
+    supplyRiskDifference: URIRef  # Computed minus published supply risk.
+    isComputed: URIRef  # True when the figure is computed here, not only published.
+    valueLabel: URIRef  # How the figure stands: computed, published, both agree or differ.
+    extractionStage: URIRef  # The extraction (mining) stage.
+    processingStage: URIRef  # The processing (refining, separation, metal) stage.
+    supplyChainStages: URIRef  # The stages of the EU supply-risk method.
+    baselineVariant: URIRef  # The method as published, with the importer's own sourcing.
+    chinaExportControlVariant: URIRef  # China's t raised for elements under an export control.
+    chinaQuotaGroupsVariant: URIRef  # China's share split among its quota groups.
+    riskVariants: URIRef  # The scenarios of the supply-risk mart.
+    supplyRiskStructure: URIRef  # Dimensions and measures of supply-risk observations.
+
 
 def entity(kind: str, key: str) -> URIRef:
     """The IRI of one entity: `https://w3id.org/reekg/id/{kind}/{key}` (key already IRI-safe)."""

@@ -2,6 +2,7 @@
 
 Routes:
     GET/POST /sparql          SPARQL 1.1 Protocol; HTML query page when there is no query
+                              (HEAD answers like GET without the body; OPTIONS is CORS)
     GET      /id/{kind}/{id}  entity description: HTML for browsers, RDF by Accept
     GET      /void            the release's DCAT/VoID description (Turtle)
     GET      /health          release id and triple count (JSON)
@@ -28,6 +29,8 @@ import anyio
 import jinja2
 from markupsafe import Markup, escape
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import (
     HTMLResponse,
@@ -38,20 +41,20 @@ from starlette.responses import (
 from starlette.routing import Route
 
 from etl.graph.store import GraphNotPublishedError, current_release, read_manifest
+from etl.query.limits import DEFAULT_MAX_ROWS, DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, DEFAULT_WORKERS
+from etl.query.prefixes import abbreviate, declared_prefixes, ontology_prefixes
 from etl.query.sparql import ID_BASE, MAX_QUERY_CHARS, QueryError, graph_iris, negotiate
 from etl.query.worker import (
-    DEFAULT_MEMORY_MB,
     QueryRequest,
     QueryResponse,
     WorkerLimits,
     WorkerPool,
     error_response,
 )
+from etl.settings import ONTOLOGY_DIR
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
-DEFAULT_TIMEOUT = 30.0
-DEFAULT_MAX_ROWS = 10_000
 MAX_BODY_BYTES = MAX_QUERY_CHARS * 4  # a query of MAX_QUERY_CHARS characters, URL-encoded
 QUERY_MEDIA = "application/sparql-query"
 UPDATE_MEDIA = "application/sparql-update"
@@ -67,6 +70,12 @@ ENTITY_OFFERS = (
 )
 PAGE_ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 UPDATE_REFUSED = "SPARQL Update is refused: this endpoint is read-only"
+# where clients put the result format: SPARQLWrapper sends all three, Fuseki reads
+# `output`/`format`, Virtuoso `format`, Joseki and YASGUI `output`, rasqal `results`
+FORMAT_PARAMETERS = ("format", "output", "results")
+CORS_METHODS = ("GET", "POST", "HEAD", "OPTIONS")
+CORS_HEADERS = ("Accept", "Content-Type")
+CORS_EXPOSED = ("X-Result-Count", "Content-Type")
 
 
 @dataclass(frozen=True)
@@ -76,8 +85,10 @@ class EndpointConfig:
     graph_dir: Path
     timeout: float = DEFAULT_TIMEOUT
     max_rows: int | None = DEFAULT_MAX_ROWS
-    workers: int = 2
+    workers: int = DEFAULT_WORKERS
     memory_mb: int | None = DEFAULT_MEMORY_MB
+    # origins allowed to read answers from a browser (CORS); empty: no CORS headers at all
+    cors_origins: tuple[str, ...] = ("*",)
 
 
 DEFAULT_QUERY = """PREFIX ree: <https://w3id.org/reekg/ontology#>
@@ -102,14 +113,44 @@ def _templates() -> jinja2.Environment:
     return env
 
 
+@dataclass(frozen=True)
+class SavedQuery:
+    """A competency query of `ontology/queries/`: file stem, title (first comment), text."""
+
+    name: str
+    title: str
+    text: str
+
+
+@cache
+def saved_queries(folder: Path = ONTOLOGY_DIR / "queries") -> tuple[SavedQuery, ...]:
+    """The saved competency queries offered on the query page, by file name."""
+    queries = []
+    for path in sorted(folder.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        title = first.lstrip("#").strip() if first.startswith("#") else path.stem
+        queries.append(SavedQuery(path.stem, title, text))
+    return tuple(queries)
+
+
 def _query_page(query: str = DEFAULT_QUERY, **result: Any) -> str:
     """The query page with `query` in its text box and, below it, `text` (preformatted) or a
-    `table` (variables and rows of N-Triples-like terms) with its row `count`."""
+    `table` (variables and rows of N-Triples-like terms) with its row `count`. IRIs are shown
+    with the ontology's prefixes and the query's own (`ree:Quota`), linked in full."""
     page = _templates().get_template("sparql.html")
-    return page.render({"text": None, "table": None, "count": 0, **result}, query=query)
+    prefixes = {**ontology_prefixes(), **declared_prefixes(query)}
+    saved = [{"name": q.name, "title": q.title, "text": q.text} for q in saved_queries()]
+    return page.render(
+        {"text": None, "table": None, "count": 0, **result},
+        query=query,
+        saved=saved,
+        prefixes=prefixes,
+    )
 
 
 def _plain(response: QueryResponse) -> Response:
+    """The worker's answer as it is (data, or a one-line error)."""
     return Response(
         response.body,
         status_code=response.status,
@@ -179,7 +220,7 @@ async def _read_body(request: Request) -> bytes:
 async def _query_params(request: Request) -> tuple[str | None, dict[str, list[str]]]:
     """The query text (None: show the query page) and the protocol parameters."""
     url_params = _form(request.url.query, "the query string")
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         if "update" in url_params:
             raise BadRequest(403, UPDATE_REFUSED)
         return url_params.get("query", [None])[0], url_params
@@ -219,19 +260,19 @@ async def sparql(request: Request) -> Response:
     try:
         query, params = await _query_params(request)
         if query is None:
-            return HTMLResponse(_query_page())
+            return HTMLResponse(_query_page(_saved_text(params)))
         _check(query, params)
+        format_names = _format_parameters(params)
     except BadRequest as exc:
         return _error(exc.status, str(exc))
     accept = request.headers.get("accept")
-    format_name = params.get("format", [None])[0]
-    html_page = format_name is None and _wants_html(accept)
+    html_page = not format_names and _wants_html(accept)
     response = await _run(
         request,
         QueryRequest(
             query=query,
             accept=PAGE_ACCEPT if html_page else accept,
-            format_name=format_name,
+            format_names=format_names,
             default_graphs=tuple(params.get("default-graph-uri", [])),
             named_graphs=tuple(params.get("named-graph-uri", [])),
         ),
@@ -239,6 +280,31 @@ async def sparql(request: Request) -> Response:
     if html_page and response.status == 200:
         return HTMLResponse(_results_page(query, response))
     return _plain(response)
+
+
+def _saved_text(params: dict[str, list[str]]) -> str:
+    """The text of the saved query named by `?saved=` (the query page's list), else the
+    default query."""
+    name = params.get("saved", [""])[0]
+    found = [q.text for q in saved_queries() if q.name == name]
+    if name and not found:
+        raise BadRequest(404, f"no saved query {name[:100]!r}")
+    return found[0] if found else DEFAULT_QUERY
+
+
+def _format_parameters(params: dict[str, list[str]]) -> tuple[str, ...]:
+    """The result formats a client named in `format=`, `output=` or `results=`, in that order
+    (empty: `Accept` decides). A value may be a name (`xml`, `json-ld`) or a comma-separated
+    list of media types (SPARQLWrapper sends `application/ld+json,application/x-json+ld`); the
+    worker answers in the first one that fits the query form."""
+    names: list[str] = []
+    for parameter in FORMAT_PARAMETERS:
+        for value in params.get(parameter, []):
+            for item in value.split(","):
+                name = item.split(";")[0].strip().lower()
+                if name and name not in names:
+                    names.append(name)
+    return tuple(names)
 
 
 def _results_page(query: str, response: QueryResponse) -> str:
@@ -286,15 +352,17 @@ async def entity(request: Request) -> Response:
 LINK_SCHEMES = ("http://", "https://")
 
 
-def _link(term: str) -> Markup:
+def _link(term: str, prefixes: dict[str, str] | None = None) -> Markup:
     """An N-Triples term as HTML; reekg IRIs link to this server's /id/ pages, other http(s)
-    IRIs to themselves, and IRIs of any other scheme (`javascript:`, `data:`) are plain text."""
+    IRIs to themselves, and IRIs of any other scheme (`javascript:`, `data:`) are plain text.
+    With `prefixes` the link text is the abbreviated IRI (`ree:Quota`), the full IRI its title."""
     if term.startswith("<") and term.endswith(">"):
         iri = term[1:-1]
         if not iri.lower().startswith(LINK_SCHEMES):
             return escape(iri)
         href = "/id/" + iri[len(ID_BASE) :] if iri.startswith(ID_BASE) else iri
-        return Markup('<a href="{}">{}</a>').format(href, iri)
+        shown = abbreviate(iri, prefixes) if prefixes is not None else iri
+        return Markup('<a href="{}" title="{}">{}</a>').format(href, iri, shown)
     return escape(term)
 
 
@@ -361,15 +429,34 @@ def create_app(config: EndpointConfig) -> Starlette:
     app = Starlette(
         routes=[
             Route("/", root),
-            Route("/sparql", sparql, methods=["GET", "POST"]),
+            Route("/sparql", sparql, methods=["GET", "HEAD", "POST"]),
             Route("/id/{kind}/{ident:path}", entity),
             Route("/void", void),
             Route("/health", health),
         ],
         lifespan=lifespan,
+        middleware=_cors(config.cors_origins),
     )
     app.state.config = config
     return app
+
+
+def _cors(origins: tuple[str, ...]) -> list[Middleware]:
+    """CORS for a read-only endpoint: any page may query it with GET/POST (no credentials);
+    preflight `OPTIONS` requests are answered. No origins: no CORS headers."""
+    if not origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(origins),
+            allow_methods=list(CORS_METHODS),
+            allow_headers=list(CORS_HEADERS),
+            expose_headers=list(CORS_EXPOSED),
+            allow_credentials=False,
+            max_age=86_400,
+        )
+    ]
 
 
 def serve(config: EndpointConfig, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:

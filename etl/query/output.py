@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rich.table import Column, Table
 from rich.text import Text
 
+from etl.query.prefixes import abbreviate, ontology_prefixes
 from etl.settings import Settings
 
 
@@ -20,13 +22,28 @@ class OutputRefused(Exception):
     """`--output` names a file reekg will not write; the message is one line."""
 
 
-def data_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], **options: Any) -> Table:
+def data_table(
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    prefixes: dict[str, str] | None = None,
+    **options: Any,
+) -> Table:
     """A Rich table whose headers and cells are plain text: `[red]`, `[/x]` or `[link=...]` in
-    the data are shown as typed, never interpreted as Rich markup."""
-    table = Table(*(Column(header=Text(str(c))) for c in columns), **options)
+    the data are shown as typed, never interpreted as Rich markup. IRIs are shortened with the
+    ontology's prefixes (`ree:Quota`, `id:org/...`, or `prefixes`) and cells wrap instead of
+    being cut, so rows that differ only at the end of an IRI can be told apart."""
+    known = ontology_prefixes() if prefixes is None else prefixes
+    table = Table(*(Column(header=Text(str(c)), overflow="fold") for c in columns), **options)
     for row in rows:
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+        table.add_row(*(Text(_cell(v, known)) for v in row))
     return table
+
+
+def _cell(value: Any, prefixes: dict[str, str]) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return abbreviate(text, prefixes) if text.startswith(("http://", "https://")) else text
 
 
 def sparql_json_rows(body: bytes) -> tuple[list[str], list[list[str]]]:
@@ -71,26 +88,39 @@ def check_output(output: Path, force: bool, protected: Iterable[Path] = ()) -> P
 
 
 def write_output(data: bytes, output: Path, force: bool, protected: Iterable[Path] = ()) -> int:
-    """Write `data` to `output` after `check_output`; a new file is created exclusively, an
-    overwrite (with `force`) goes through a temporary file and a rename. Returns bytes written."""
+    """Write `data` to `output` with the rules of `open_output`. Returns bytes written."""
+    with open_output(output, force, protected) as out:
+        out.write(data)
+    return len(data)
+
+
+@contextmanager
+def open_output(output: Path, force: bool, protected: Iterable[Path] = ()) -> Iterator[IO[bytes]]:
+    """A binary file to stream into, after `check_output`: a new file is created exclusively;
+    an overwrite (with `force`) is written to a temporary file renamed over the target only
+    when the block succeeds (a failed export leaves the old file and no partial one)."""
     target = check_output(output, force, protected)
     if target.exists() and not target.is_file():  # /dev/null, a named pipe: nothing to replace
         with target.open("wb") as out:
-            out.write(data)
-        return len(data)
+            yield out
+        return
     if not force:
         try:
-            with target.open("xb") as out:
-                out.write(data)
+            out = target.open("xb")
         except FileExistsError as exc:
             raise OutputRefused(f"{output}: already exists; pass --force to overwrite it") from exc
-        return len(data)
+        try:
+            with out:
+                yield out
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+        return
     fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            yield out
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
-    return len(data)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -112,9 +113,39 @@ RESULT_FORMATS = (
 GRAPH_FORMATS = (
     OutputFormat("turtle", "text/turtle", ("application/x-turtle",), ox.RdfFormat.TURTLE),
     OutputFormat("ntriples", "application/n-triples", ("text/plain",), ox.RdfFormat.N_TRIPLES),
-    OutputFormat("jsonld", "application/ld+json", ("application/json",), ox.RdfFormat.JSON_LD),
+    OutputFormat(
+        "jsonld",
+        "application/ld+json",
+        ("application/json", "application/x-json+ld"),
+        ox.RdfFormat.JSON_LD,
+    ),
     OutputFormat("rdfxml", "application/rdf+xml", ("application/xml",), ox.RdfFormat.RDF_XML),
+    # Turtle is N3 without N3's extensions, so a Turtle document is a valid N3 answer
+    OutputFormat("n3", "text/n3", ("text/rdf+n3", "application/n3"), ox.RdfFormat.TURTLE),
 )
+# Names that clients send in `format=`, `output=` or `results=` (SPARQLWrapper sends its return
+# format in all three; Fuseki reads `output`/`format`, Virtuoso `format`, YASGUI and Joseki
+# `output`), mapped to (format for SELECT/ASK, format for CONSTRUCT/DESCRIBE).
+FORMAT_NAMES: dict[str, tuple[str | None, str | None]] = {
+    "json": ("json", "jsonld"),
+    "srj": ("json", None),
+    "xml": ("xml", "rdfxml"),
+    "srx": ("xml", None),
+    "sparql": ("xml", None),
+    "csv": ("csv", None),
+    "tsv": ("tsv", None),
+    "turtle": (None, "turtle"),
+    "ttl": (None, "turtle"),
+    "n3": (None, "n3"),
+    "nt": (None, "ntriples"),
+    "ntriples": (None, "ntriples"),
+    "n-triples": (None, "ntriples"),
+    "jsonld": (None, "jsonld"),
+    "json-ld": (None, "jsonld"),
+    "rdf": (None, "rdfxml"),
+    "rdfxml": (None, "rdfxml"),
+    "rdf+xml": (None, "rdfxml"),
+}
 
 
 def formats_for(form: Form) -> tuple[OutputFormat, ...]:
@@ -123,9 +154,13 @@ def formats_for(form: Form) -> tuple[OutputFormat, ...]:
 
 
 def format_by_name(form: Form, name: str) -> OutputFormat:
-    """The format called `name` (or with that media type) for `form`, else `NotAcceptable`."""
+    """The format called `name` (a client's name from `FORMAT_NAMES`, or a media type) for
+    `form`, else `NotAcceptable`."""
+    key = name.strip().lower()
+    select, graph = FORMAT_NAMES.get(key, (None, None))
+    key = (select if form in ("SELECT", "ASK") else graph) or key
     for fmt in formats_for(form):
-        if name.lower() in (fmt.name, fmt.media_type):
+        if key in (fmt.name, fmt.media_type, *fmt.aliases):
             return fmt
     names = ", ".join(f.name for f in formats_for(form))
     raise NotAcceptable(f"format {name!r} does not fit a {form} query; use one of {names}")
@@ -219,11 +254,26 @@ def inspect_query(text: str) -> Form:
         raise QueryTooLarge(f"query is longer than {MAX_QUERY_CHARS:,} characters")
     if not text.strip():
         raise QuerySyntaxError("empty query")
-    return _inspect(text)
+    return _inspect(text)[0]
+
+
+def star_variable_order(text: str, variables: Sequence[str]) -> tuple[str, ...]:
+    """`variables` in the order they first appear in the query when it is `SELECT *` (Oxigraph
+    sorts them by name), else unchanged; the text must have passed `inspect_query`."""
+    if not _inspect(text)[1]:
+        return tuple(variables)
+    first: dict[str, int] = {}
+    for match in VARIABLE.finditer(text):
+        first.setdefault(match.group(1), match.start())
+    return tuple(sorted(variables, key=lambda v: first.get(v, len(text))))
+
+
+VARIABLE = re.compile(r"[?$]([A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)")
 
 
 @lru_cache(maxsize=INSPECTED_CACHE)
-def _inspect(text: str) -> Form:
+def _inspect(text: str) -> tuple[Form, bool]:
+    """The query form, and whether it is `SELECT *`."""
     from pyparsing import ParseBaseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
@@ -242,7 +292,8 @@ def _inspect(text: str) -> Form:
                 raise QueryRefused("query is nested too deeply to check: refused") from exc
             if "ServiceGraphPattern" in names:
                 raise QueryRefused(SERVICE_REFUSED)
-            return QUERY_FORMS[parsed[1].name]
+            form = QUERY_FORMS[parsed[1].name]
+            return form, form == "SELECT" and "projection" not in parsed[1]
         try:
             update = parseUpdate(text)
         except (ParseBaseException, RecursionError):
@@ -314,10 +365,9 @@ def evaluate(
             if isinstance(result, ox.QueryBoolean):
                 return Answer(form="ASK", boolean=bool(result))
             if isinstance(result, ox.QuerySolutions):
-                names = tuple(v.value for v in result.variables)
+                names = star_variable_order(text, [v.value for v in result.variables])
                 rows = tuple(
-                    tuple(sol[i] for i in range(len(names)))
-                    for sol in _bounded(result, max_rows, "rows")
+                    tuple(sol[name] for name in names) for sol in _bounded(result, max_rows, "rows")
                 )
                 return Answer(form="SELECT", variables=names, rows=rows)
             triples = tuple(_bounded(result, max_rows, "triples"))

@@ -8,7 +8,9 @@ nor install extensions, nor switch any of that back on with `SET`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any, Literal
 
 import duckdb
 import polars as pl
@@ -35,10 +37,19 @@ def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"{path}: cannot open warehouse ({one_line(exc)})") from exc
 
 
+HINTS = ("Did you mean", "Candidate bindings", "Candidate tables", "HINT:")
+EXPORT_BATCH_ROWS = 100_000
+
+
 def one_line(exc: BaseException) -> str:
-    """The first line of an exception message (DuckDB adds hints on later lines)."""
+    """An exception message on one line: DuckDB's first line plus its hints on later lines
+    (`Did you mean "marts.quota_by_holder"?`, candidate columns), without the query echo."""
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    if not text:
+        return type(exc).__name__
+    first, *rest = text.splitlines()
+    hints = [line.strip() for line in rest if line.strip().startswith(HINTS)]
+    return " ".join([first.strip(), *hints])
 
 
 def run_sql(path: Path, query: str) -> pl.DataFrame:
@@ -53,6 +64,59 @@ def run_sql(path: Path, query: str) -> pl.DataFrame:
         raise WarehouseError(f"SQL error: {one_line(exc)}") from exc
     finally:
         con.close()
+
+
+ExportFormat = Literal["csv", "parquet"]
+
+
+def export_sql(path: Path, query: str, fmt: ExportFormat, out: IO[bytes]) -> int:
+    """Stream the result of `query` into `out` as CSV or Parquet, in Arrow batches of
+    `EXPORT_BATCH_ROWS` rows (memory stays flat however many rows there are). Returns rows."""
+    if not query.strip():
+        raise WarehouseError("empty SQL query")
+    con = connect_read_only(path)
+    try:
+        relation = con.sql(query)
+        if relation is None:
+            raise WarehouseError("the last SQL statement returns no rows to export")
+        reader = relation.to_arrow_reader(EXPORT_BATCH_ROWS)
+        if fmt == "parquet":
+            return _write_parquet(reader, out)
+        rows = 0
+        for number, batch in enumerate(_batches(reader)):
+            _frame(batch).write_csv(out, include_header=number == 0)
+            rows += batch.num_rows
+        if rows == 0:  # a header even when there are no rows
+            _frame(reader.schema.empty_table()).write_csv(out)
+        return rows
+    except duckdb.Error as exc:
+        raise WarehouseError(f"SQL error: {one_line(exc)}") from exc
+    finally:
+        con.close()
+
+
+def _frame(data: Any) -> pl.DataFrame:
+    frame = pl.from_arrow(data)
+    assert isinstance(frame, pl.DataFrame)
+    return frame
+
+
+def _batches(reader: Any) -> Iterator[Any]:
+    """The non-empty record batches of an Arrow reader."""
+    for batch in reader:
+        if batch.num_rows:
+            yield batch
+
+
+def _write_parquet(reader: Any, out: IO[bytes]) -> int:
+    import pyarrow.parquet as pq
+
+    rows = 0
+    with pq.ParquetWriter(out, reader.schema, compression="zstd") as writer:
+        for batch in _batches(reader):
+            writer.write_batch(batch)
+            rows += batch.num_rows
+    return rows
 
 
 def table_counts(path: Path, schemas: tuple[str, ...] = ("marts", "core")) -> pl.DataFrame:

@@ -26,9 +26,12 @@ from pathlib import Path
 from typing import Any
 
 from etl.graph.store import GraphNotPublishedError, current_release, open_published_store
+from etl.query.limits import DEFAULT_MEMORY_MB
 from etl.query.netguard import sandbox_query_process
 from etl.query.sparql import (
     Answer,
+    NotAcceptable,
+    OutputFormat,
     QueryError,
     choose_format,
     describe_entity,
@@ -47,6 +50,7 @@ class QueryRequest:
     describe_iri: str | None = None
     accept: str | None = None
     format_name: str | None = None
+    format_names: tuple[str, ...] = ()  # candidates in order: the first that fits the form
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
 
@@ -90,6 +94,22 @@ class _StoreHolder:
         return self.store
 
 
+def _pick_format(answer: Answer, request: QueryRequest) -> OutputFormat:
+    """The first named format that fits the answer's form, else by `Accept`; `NotAcceptable`
+    when names were given and none fits."""
+    names = request.format_names or ((request.format_name,) if request.format_name else ())
+    if not names:
+        return choose_format(answer.form, request.accept)
+    refusal: NotAcceptable | None = None
+    for name in names:
+        try:
+            return format_by_name(answer.form, name)
+        except NotAcceptable as exc:
+            refusal = refusal or exc
+    assert refusal is not None
+    raise refusal
+
+
 def answer_request(
     holder: _StoreHolder, request: QueryRequest, max_rows: int | None
 ) -> QueryResponse:
@@ -110,10 +130,7 @@ def answer_request(
                 default_graphs=request.default_graphs,
                 named_graphs=request.named_graphs,
             )
-        if request.format_name:
-            fmt = format_by_name(answer.form, request.format_name)
-        else:
-            fmt = choose_format(answer.form, request.accept)
+        fmt = _pick_format(answer, request)
         triples: tuple[tuple[str, str, str], ...] = ()
         if request.describe_iri is not None:
             triples = tuple(
@@ -137,7 +154,6 @@ def answer_request(
 
 READY = "ready"
 STARTUP_SECONDS = 120.0
-DEFAULT_MEMORY_MB = 2048
 MEMORY_MESSAGE = "query exceeded the worker memory limit and was stopped; narrow it or add LIMIT"
 NETWORK_MESSAGE = (
     "federated queries (SERVICE) are refused: the query tried to open a network connection "

@@ -20,11 +20,13 @@ from etl.report.render import snapshot_time, write_report
     deps=MART_KEYS,
     output_required=False,
     description="One self-contained HTML report (<report_dir>/index.html, plotly.js embedded, "
-    "nothing fetched when opened): quotas by holder and year, shares and HHI over time, "
-    "before/after of each reallocation per province, China's share of world mine production, "
-    "a buyer's supplier shares over time, and the sources with their kind and freshness. Reads "
-    "the published warehouse read-only (skipped, with a warning, until one is published); "
-    "illustrative and synthetic figures are labelled.",
+    "nothing fetched when opened): headline from the latest annual figures; who holds China's "
+    "quota by group and province; the real Jiangxi capacity replacement as flows with its "
+    "conservation proof; every buyer's exposure, cut scenarios and imports in controlled "
+    "headings; export-control timeline; capacity outside China by unit; USGS editions and net "
+    "import reliance; supply risk when published; the illustrative example; sources with kind "
+    "and freshness. Reads the published warehouse read-only; illustrative and synthetic "
+    "figures are labelled.",
 )
 def report_html(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource

@@ -42,20 +42,16 @@ def read_previous(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in figures.items()} if isinstance(figures, dict) else {}
 
 
-def _quota_figures(data: ReportData) -> list[tuple[str, str, str, str]]:
-    out = []
-    national = data.latest_batch.filter(pl.col("scope") == "national")
-    for row in national.iter_rows(named=True):
-        kind = QUOTA_TYPE_LABELS.get(row["quota_type"], row["quota_type"])
-        change = _signed(row["batch_change"])
-        out.append(
-            (
-                f"latest_batch.{row['quota_type']}",
-                f"Latest batch · {kind}",
-                f"{row['year']} batch {row['batch']}: {_t(row['tonnes_reo'])}",
-                f"{change} vs the previous batch" if change else "first batch of the year",
-            )
-        )
+Row = tuple[str, str, str, str, str, str]  # key, label, value, note, section, source_id
+
+
+def _first_source(ids: str | None) -> str:
+    return (ids or "").split(",")[0].strip()
+
+
+def _quota_figures(data: ReportData) -> list[Row]:
+    """National annual quota and its largest group, from the latest complete (annual) year."""
+    out: list[Row] = []
     for (quota_type,), rows in data.national_by_year.group_by(["quota_type"], maintain_order=True):
         last = rows.sort("year").row(-1, named=True)
         kind = QUOTA_TYPE_LABELS.get(str(quota_type), str(quota_type))
@@ -65,18 +61,96 @@ def _quota_figures(data: ReportData) -> list[tuple[str, str, str, str]]:
                 f"National annual quota · {kind}",
                 f"{last['year']}: {_t(last['tonnes_reo'])}",
                 f"{_signed(last['yoy_change'])} year on year" if last["yoy_change"] else "",
+                "quotas",
+                "",
             )
         )
-    holders = data.concentration.filter(pl.col("dimension") == "holder")
-    for (quota_type,), rows in holders.group_by(["quota_type"], maintain_order=True):
-        last = rows.sort("year", "batch").row(-1, named=True)
-        kind = QUOTA_TYPE_LABELS.get(str(quota_type), str(quota_type))
+        groups = data.holders_by_year.filter(
+            (pl.col("quota_type") == quota_type) & (pl.col("year") == last["year"])
+        )
+        if groups.is_empty():
+            continue
+        top = groups.sort("tonnes_reo", descending=True).row(0, named=True)
+        share = top["tonnes_reo"] / last["tonnes_reo"] if last["tonnes_reo"] else None
+        attributed = groups["tonnes_reo"].sum() / last["tonnes_reo"] if last["tonnes_reo"] else None
         out.append(
             (
-                f"hhi.{quota_type}",
-                f"HHI of holders · {kind}",
-                f"{last['year']} batch {last['batch']}: {fmt(last['hhi'], ',.0f')}",
-                f"top holder {last['top1_member']} {fmt(last['top1_share'], '.0%')}",
+                f"top_group.{quota_type}",
+                f"Largest group · {kind} · {last['year']}",
+                f"{top['holder_name'] or top['holder_id']}: {fmt(share, '.0%')}",
+                f"{_t(top['tonnes_reo'])} of {_t(last['tonnes_reo'])}; groups named for "
+                f"{fmt(attributed, '.0%')} of the year",
+                "holders",
+                _first_source(top["source_ids"]),
+            )
+        )
+    return out
+
+
+def _analyst_figures(data: ReportData) -> list[Row]:
+    """The real replacement plan, each buyer's exposure, one scenario per buyer, controls."""
+    out: list[Row] = []
+    plans = data.frame("replacement_plans")
+    if plans is not None:
+        for p in plans.iter_rows(named=True):
+            out.append(
+                (
+                    f"replacement.{p['plan_id']}",
+                    f"Capacity replacement · {p['province_name'] or p['province_id']}",
+                    f"{p['projects']} projects, {_t(p['summed_new_capacity_t'])}",
+                    f"{_t(p['transferred_t'])} transferred between firms; the plan states "
+                    f"{_t(p['stated_total_t'])} ({_signed(p['summed_minus_stated_t'])} summed)",
+                    "jiangxi",
+                    p["source_id"] or "",
+                )
+            )
+    series = data.frame("buyer_series")
+    if series is not None:
+        for _, g in series.group_by(
+            ["buyer", "hs_code", "reporter_side", "source_id"], maintain_order=True
+        ):
+            last = g.sort("year").row(-1, named=True)
+            mark = f" — {SYNTHETIC_LABEL}" if last["is_synthetic"] else ""
+            out.append(
+                (
+                    f"buyer_china_share.{last['buyer']}.{last['hs_code']}.{last['reporter_side']}",
+                    f"China's share of {last['buyer_name']} imports, HS {last['hs_code']}",
+                    f"{last['year']}: {fmt(last['china_share_value'], '.0%')} of "
+                    f"{fmt(last['buyer_value_usd'] / 1e6, ',.1f')} M USD",
+                    f"supplier HHI {fmt(last['hhi_value'], ',.0f')}{mark}",
+                    "exposure",
+                    last["source_id"],
+                )
+            )
+    else:
+        out.append(("buyer_china_share", "Trade", "no trade data", "", "exposure", ""))
+    if data.scenarios is not None:
+        cut = data.scenarios.filter(
+            (pl.col("cut_target") == "CN-JX") & (pl.col("cut_fraction") == 0.3)
+        )
+        for _, g in cut.group_by(["buyer", "hs_code", "reporter_side"], maintain_order=True):
+            last = g.sort("year").row(-1, named=True)
+            out.append(
+                (
+                    f"scenario.CN-JX.0.3.{last['buyer']}.{last['hs_code']}",
+                    f"Jiangxi cut by 30 % · {last['buyer']} HS {last['hs_code']}",
+                    f"{last['year']}: {fmt(last['shortfall_value_usd'] / 1e6, ',.2f')} M USD short",
+                    f"{fmt(last['shortfall_share_of_imports'], '.1%')} of its imports",
+                    "scenarios",
+                    last["source_id"],
+                )
+            )
+    controls = data.frame("export_controls")
+    if controls is not None:
+        counts = dict(controls.group_by("status_group").len().iter_rows())
+        out.append(
+            (
+                "export_controls",
+                "Export-control measures",
+                f"{counts.get('in force', 0)} in force, {counts.get('suspended', 0)} suspended",
+                f"{controls.height} measures in all",
+                "controls",
+                "",
             )
         )
     return out
@@ -84,7 +158,7 @@ def _quota_figures(data: ReportData) -> list[tuple[str, str, str, str]]:
 
 def key_figures(data: ReportData, previous: dict[str, str]) -> list[KeyFigure]:
     """Headline figures of this report, each with the previous report's value if it had one."""
-    rows: list[tuple[str, str, str, str]] = _quota_figures(data)
+    rows: list[Row] = _quota_figures(data)
     if not data.china_production.is_empty():
         prod = data.china_production.sort("year")
         last = prod.row(-1, named=True)
@@ -99,34 +173,25 @@ def key_figures(data: ReportData, previous: dict[str, str]) -> list[KeyFigure]:
                 f"{last['year']}: {fmt(last['share_of_world'], '.0%')} "
                 f"({_t(last['china_tonnes_reo'])})",
                 note,
+                "china_share",
+                last["source_id"],
             )
         )
-    events = data.ledger.select("event_id", "effective_date", "is_illustrative").unique()
+    rows += _analyst_figures(data)
+    events = data.ledger.filter(pl.col("is_illustrative")).select("event_id", "effective_date")
+    events = events.unique()
     if not events.is_empty():
         last = events.sort("effective_date", "event_id").row(-1, named=True)
-        mark = f" — {ILLUSTRATIVE_LABEL}" if last["is_illustrative"] else ""
         rows.append(
             (
                 "reallocations",
-                "Reallocation events",
-                f"{events.height} (latest {last['effective_date']})",
-                f"{last['event_id']}{mark}",
+                "Reallocation example",
+                f"{events.height} event(s) (latest {last['effective_date']})",
+                f"{last['event_id']} — {ILLUSTRATIVE_LABEL}",
+                "reallocations",
+                "",
             )
         )
-    if data.buyer_shares is not None and not data.buyer_shares.is_empty():
-        series = data.buyer_shares.filter(pl.col("series_rank") == 1)
-        last = series.sort("year").row(-1, named=True)
-        mark = f" — {SYNTHETIC_LABEL}" if last["is_synthetic"] else ""
-        rows.append(
-            (
-                "buyer_china_share",
-                f"China's share of {last['buyer']} imports, HS {last['hs_code']}",
-                f"{last['year']}: {fmt(last['china_share_value'], '.0%')} of value",
-                f"HHI of suppliers {fmt(last['hhi_value'], ',.0f')}{mark}",
-            )
-        )
-    else:
-        rows.append(("buyer_china_share", "Trade", "no trade data", ""))
     dated = data.sources.filter(pl.col("published_on").is_not_null())
     newest = dated.sort("published_on").row(-1, named=True) if not dated.is_empty() else None
     rows.append(
@@ -135,12 +200,15 @@ def key_figures(data: ReportData, previous: dict[str, str]) -> list[KeyFigure]:
             "Sources",
             f"{data.sources.height} ({data.sources.height - dated.height} undated)",
             f"newest {newest['published_on']} ({newest['source_id']})" if newest else "",
+            "sources",
+            newest["source_id"] if newest else "",
         )
     )
     for table, count in sorted(data.row_counts.items()):
-        rows.append((f"rows.{table}", f"rows in {table}", f"{count:,}", ""))
+        rows.append((f"rows.{table}", f"rows in {table}", f"{count:,}", "", "", ""))
     return [
-        KeyFigure(key, label, value, previous.get(key), note) for key, label, value, note in rows
+        KeyFigure(key, label, value, previous.get(key), note, section, source_id)
+        for key, label, value, note, section, source_id in rows
     ]
 
 

@@ -32,7 +32,12 @@ OTHER_COLOR = "#9e9e9e"
 ILLUSTRATIVE_PATTERN = "x"
 DERIVED_PATTERN = "/"
 TOP_SUPPLIERS = 6
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"
+# Latin first, then CJK fonts (Chinese names render where the system has one), then fallbacks.
+FONT = (
+    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Noto Sans CJK SC', "
+    "'Noto Sans SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', "
+    "'WenQuanYi Micro Hei', 'DejaVu Sans', sans-serif"
+)
 
 
 def base_layout(fig: Any, height: int, **extra: Any) -> Any:

@@ -25,7 +25,14 @@ from etl.report.chart_style import (
 from etl.report.charts_capacity import (
     quotas_by_holder_chart,
     reallocation_chart,
-    shares_and_hhi_chart,
+)
+from etl.report.charts_exposure import buyer_exposure_chart, controls_chart, scenarios_chart
+from etl.report.charts_supply import (
+    capacity_outside_china_chart,
+    holders_chart,
+    jiangxi_chart,
+    production_editions_chart,
+    supply_risk_chart,
 )
 from etl.report.models import (
     SYNTHETIC_LABEL,
@@ -92,7 +99,7 @@ def china_production_chart(data: ReportData) -> Chart:
         "and rounds the world total, so the share is approximate; 'estimate' marks USGS "
         "estimates."
     )
-    return Chart("china_share", title, caption, fig)
+    return Chart("china_share", title, caption, fig, source="marts.world_production")
 
 
 def _series_label(row: dict[str, Any]) -> str:
@@ -208,16 +215,31 @@ def buyer_shares_chart(data: ReportData) -> Chart:
         "beyond the top six are grouped as Other. The menu switches between the buyers and "
         "commodities with the longest series; synthetic series are labelled and hatched."
     )
-    return Chart("buyer_shares", title, caption, fig, flags=tuple(dict.fromkeys(flags)))
+    return Chart(
+        "buyer_shares",
+        title,
+        caption,
+        fig,
+        flags=tuple(dict.fromkeys(flags)),
+        source="marts.buyer_supplier_shares",
+    )
 
 
 def build_charts(data: ReportData) -> list[Chart]:
     """Every chart of the report, in page order."""
     colors = holder_colors(data)
-    return [
+    charts = [
         quotas_by_holder_chart(data, colors),
-        shares_and_hhi_chart(data, colors),
-        reallocation_chart(data, colors),
-        china_production_chart(data),
+        holders_chart(data, colors),
+        jiangxi_chart(data),
+        buyer_exposure_chart(data),
         buyer_shares_chart(data),
+        scenarios_chart(data),
+        controls_chart(data),
+        capacity_outside_china_chart(data),
+        china_production_chart(data),
+        production_editions_chart(data),
+        reallocation_chart(data, colors),
     ]
+    risk = supply_risk_chart(data)  # only when marts.supply_risk is published
+    return [*charts[:-1], *([risk] if risk else []), charts[-1]]

@@ -1,4 +1,4 @@
-"""The capacity charts: quotas by holder, shares and HHI, reallocations."""
+"""The capacity charts: quotas by holder, the illustrative reallocation example."""
 
 from __future__ import annotations
 
@@ -109,118 +109,23 @@ def quotas_by_holder_chart(data: ReportData, colors: dict[str, str]) -> Chart:
         "split by holder. Hatched (/) bars include a derived figure (computed from other "
         "figures, not published as such); cross-hatched orange bars are illustrative."
     )
-    return Chart("quotas", title, caption, fig, flags=tuple(dict.fromkeys(flags)))
-
-
-def _batch_label(year: int, batch: str) -> str:
-    return f"{year} annual" if batch == "annual" else f"{year} b{batch}"
-
-
-def _batch_order(frame: pl.DataFrame) -> list[str]:
-    pairs = sorted(
-        set(frame.select("year", "batch").iter_rows()),
-        key=lambda p: (p[0], 9 if p[1] == "annual" else int(p[1]) if p[1].isdigit() else 8),
+    return Chart(
+        "quotas",
+        title,
+        caption,
+        fig,
+        flags=tuple(dict.fromkeys(flags)),
+        source="marts.quota_by_holder, marts.quota_change",
     )
-    return [_batch_label(y, b) for y, b in pairs]
-
-
-def shares_and_hhi_chart(data: ReportData, colors: dict[str, str]) -> Chart:
-    """Holders' shares of each batch (top) and the HHI of each batch (bottom)."""
-    title = "Shares and concentration (HHI) over time"
-    shares, conc = data.holder_shares, data.concentration
-    if shares.is_empty() and conc.is_empty():
-        return Chart("shares_hhi", title, "", None, "No concentration rows in the warehouse.")
-    order = _batch_order(pl.concat([shares.select("year", "batch"), conc.select("year", "batch")]))
-    fig = make_subplots(
-        rows=2,
-        cols=1,
-        shared_xaxes=True,
-        vertical_spacing=0.1,
-        subplot_titles=(
-            "Share of the batch's national total, by holder",
-            "HHI of the batch (0-10,000); hollow markers: the sources' split is incomplete",
-        ),
-    )
-    dashes = {"mining": "solid", "smelting_separation": "dot"}
-    flags: list[str] = []
-    for (holder_id, quota_type), series in shares.sort("year", "batch").group_by(
-        ["holder_id", "quota_type"], maintain_order=True
-    ):
-        illustrative = bool(series["is_illustrative"].any())
-        if illustrative:
-            flags.append(ILLUSTRATIVE_LABEL)
-        name = holder_label(series["holder_name"][0], str(holder_id), illustrative)
-        fig.add_scatter(
-            row=1,
-            col=1,
-            x=[_batch_label(y, b) for y, b in series.select("year", "batch").iter_rows()],
-            y=(series["share_of_batch"] * 100).to_list(),
-            mode="lines+markers",
-            name=f"{name} · {QUOTA_TYPE_LABELS.get(str(quota_type), quota_type)}",
-            line={
-                "color": ILLUSTRATIVE_COLOR if illustrative else colors.get(str(holder_id)),
-                "dash": dashes.get(str(quota_type), "dash"),
-            },
-            hovertemplate="%{x}: %{y:.1f}% of the batch<extra>%{fullData.name}</extra>",
-        )
-    for (dimension, quota_type), series in conc.sort("year", "batch").group_by(
-        ["dimension", "quota_type"], maintain_order=True
-    ):
-        complete = series["split_complete"].to_list()
-        label = "holders" if dimension == "holder" else "official provincial split"
-        fig.add_scatter(
-            row=2,
-            col=1,
-            x=[_batch_label(y, b) for y, b in series.select("year", "batch").iter_rows()],
-            y=series["hhi"].to_list(),
-            mode="lines+markers" if dimension == "holder" else "markers",
-            name=f"HHI · {QUOTA_TYPE_LABELS.get(str(quota_type), quota_type)} · {label}",
-            line={
-                "color": "#444" if quota_type == "mining" else "#1f78b4",
-                "dash": dashes.get(str(quota_type), "dash"),
-            },
-            marker={
-                "size": 9,
-                "symbol": [
-                    ("circle" if dimension == "holder" else "diamond") + ("" if c else "-open")
-                    for c in complete
-                ],
-            },
-            customdata=series.select("n", "top1_member", "top1_share", "split_complete").rows(),
-            hovertemplate="%{x}: HHI %{y:,.0f}<br>%{customdata[0]} members, top "
-            "%{customdata[1]} (%{customdata[2]:.1%})<br>split complete: %{customdata[3]}"
-            "<extra>%{fullData.name}</extra>",
-        )
-    fig.add_hline(
-        y=2500,
-        row=2,
-        col=1,
-        line={"color": "#b00", "dash": "dash", "width": 1},
-        annotation_text="2,500: 'highly concentrated' (US 2010 merger guidelines)",
-        annotation_position="bottom left",
-        annotation_font={"size": 10, "color": "#b00"},
-    )
-    base_layout(fig, 640)
-    fig.update_layout(legend={"y": -0.08})
-    fig.update_xaxes(categoryorder="array", categoryarray=order, type="category")
-    fig.update_yaxes(title_text="% of batch", row=1, col=1, rangemode="tozero")
-    fig.update_yaxes(title_text="HHI", row=2, col=1, range=[0, 10000])
-    if flags:
-        stamp_illustrative(fig, ILLUSTRATIVE_LABEL)
-    caption = (
-        "Share of each batch's national total held by each group (marts.quota_by_holder) and "
-        "the Herfindahl-Hirschman Index of the batch (marts.quota_concentration, sum of squared "
-        "percentage shares against the national total). Solid lines: mining; dotted: smelting "
-        "and separation."
-    )
-    return Chart("shares_hhi", title, caption, fig, flags=tuple(dict.fromkeys(flags)))
 
 
 def reallocation_chart(data: ReportData, colors: dict[str, str]) -> Chart:
     """Before/after bars per holder, one panel per province and reallocation event."""
-    title = "Reallocations: each holder before and after, per province"
-    holders = data.ledger.filter(pl.col("row_kind") == "holder")
-    totals = data.ledger.filter(pl.col("row_kind") == "province_total")
+    title = "Illustrative example, apart from the real plan: a reallocation before and after"
+    # the real plans (no before/after published) are drawn as flows in the Jiangxi section
+    example = data.ledger.filter(pl.col("is_illustrative"))
+    holders = example.filter(pl.col("row_kind") == "holder")
+    totals = example.filter(pl.col("row_kind") == "province_total")
     events = holders.select("province_id", "event_id", "effective_date", "is_illustrative")
     events = events.unique(maintain_order=True).sort("province_id", "effective_date", "event_id")
     if events.is_empty():
@@ -292,4 +197,11 @@ def reallocation_chart(data: ReportData, colors: dict[str, str]) -> Chart:
         "company-level table exists: events from an illustrative source are cross-hatched and "
         "labelled, never shown as official."
     )
-    return Chart("reallocations", title, caption, fig, flags=tuple(dict.fromkeys(flags)))
+    return Chart(
+        "reallocations",
+        title,
+        caption,
+        fig,
+        flags=tuple(dict.fromkeys(flags)),
+        source="marts.reallocation_ledger",
+    )

@@ -12,8 +12,12 @@ from etl.report.models import (
     BUYER_SUPPLIER_SHARES,
     CITING_SCHEMA,
     MAX_BUYER_SERIES,
+    OPTIONAL_FRAMES,
     OPTIONAL_TABLES,
     REQUIRED_TABLES,
+    SCENARIO_ASSUMPTIONS,
+    SCENARIO_FRACTIONS,
+    SCENARIO_PROVINCES,
     SOURCE_KIND_LABELS,
     SOURCES,
     SQL_DIR,
@@ -65,6 +69,31 @@ def source_citations(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
+def scenario_frames(
+    con: duckdb.DuckDBPyConnection, tables: set[str]
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """Every precomputed cut (targets x fractions) and the targets, or None without trade data."""
+    if SCENARIO_ASSUMPTIONS not in tables or BUYER_SUPPLIER_SHARES not in tables:
+        return None, None
+    targets = _select(con, "select_scenario_targets", {"provinces": SCENARIO_PROVINCES})
+    frames = [
+        _select(con, "select_scenario_shortfall", {"target": target, "fraction": fraction})
+        for target in targets["target"].to_list()
+        for fraction in SCENARIO_FRACTIONS
+    ]
+    cuts = pl.concat(frames) if frames else None
+    return (cuts if cuts is not None and not cuts.is_empty() else None), targets
+
+
+def optional_frames(con: duckdb.DuckDBPyConnection, tables: set[str]) -> dict[str, pl.DataFrame]:
+    """The optional frames whose tables are all published (OPTIONAL_FRAMES)."""
+    return {
+        name: _select(con, sql_name)
+        for name, (sql_name, needs) in OPTIONAL_FRAMES.items()
+        if all(t in tables for t in needs)
+    }
+
+
 def read_report_data(con: duckdb.DuckDBPyConnection, as_of: str) -> ReportData:
     """Every frame the charts need; `as_of` (ISO date) is the date sources' ages are counted to."""
     tables = existing_tables(con)
@@ -100,6 +129,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, as_of: str) -> ReportData:
         .drop("_order")
         .collect()
     )
+    scenarios, targets = scenario_frames(con, tables)
     return ReportData(
         holders_by_year=_select(con, "select_quota_holders_by_year"),
         national_by_year=_select(con, "select_national_by_year"),
@@ -112,4 +142,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, as_of: str) -> ReportData:
         latest_batch=_select(con, "select_latest_batch_change"),
         row_counts=counts,
         as_of=as_of,
+        extra=optional_frames(con, tables),
+        scenarios=scenarios,
+        scenario_targets=targets,
     )

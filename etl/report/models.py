@@ -35,7 +35,45 @@ REQUIRED_TABLES = (
     WORLD_PRODUCTION,
     SOURCES,
 )
-OPTIONAL_TABLES = (BUYER_SUPPLIER_SHARES, TRADE_FLOWS)
+BUYER_EXPOSURE_CHAIN = "marts.buyer_exposure_chain"
+SCENARIO_ASSUMPTIONS = "marts.scenario_shortfall_assumptions"
+CONTROLLED_TRADE = "marts.controlled_trade"
+CAPACITY_BY_STAGE = "marts.capacity_by_stage"
+PRODUCTION_REVISIONS = "marts.production_revisions"
+NET_IMPORT_RELIANCE = "marts.net_import_reliance"
+SUPPLY_RISK = "marts.supply_risk"
+EXPORT_CONTROLS = "core.export_controls"
+CAPACITY_REPLACEMENTS = "core.capacity_replacements"
+OPTIONAL_TABLES = (
+    BUYER_SUPPLIER_SHARES,
+    TRADE_FLOWS,
+    BUYER_EXPOSURE_CHAIN,
+    SCENARIO_ASSUMPTIONS,
+    CONTROLLED_TRADE,
+    CAPACITY_BY_STAGE,
+    PRODUCTION_REVISIONS,
+    NET_IMPORT_RELIANCE,
+    SUPPLY_RISK,
+)
+# Each optional frame of ReportData.extra: (SQL file, tables it needs).
+OPTIONAL_FRAMES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "holders_by_province": ("select_holders_by_province", ()),
+    "replacement_legs": ("select_replacement_legs", (CAPACITY_REPLACEMENTS,)),
+    "replacement_plans": ("select_replacement_plans", (CAPACITY_REPLACEMENTS,)),
+    "buyer_series": ("select_buyer_series", (BUYER_SUPPLIER_SHARES,)),
+    "exposure_chain": ("select_exposure_chain", (BUYER_EXPOSURE_CHAIN,)),
+    "scenario_assumptions": ("select_scenario_assumptions", (SCENARIO_ASSUMPTIONS,)),
+    "export_controls": ("select_export_controls", (EXPORT_CONTROLS,)),
+    "control_elements": ("select_control_elements", (EXPORT_CONTROLS,)),
+    "controlled_trade": ("select_controlled_trade", (CONTROLLED_TRADE,)),
+    "capacity_by_stage": ("select_capacity_by_stage", (CAPACITY_BY_STAGE,)),
+    "production_editions": ("select_production_editions", (PRODUCTION_REVISIONS,)),
+    "net_import_reliance": ("select_net_import_reliance", (NET_IMPORT_RELIANCE,)),
+    "supply_risk": ("select_supply_risk", (SUPPLY_RISK,)),
+}
+# The precomputed cuts: these provinces and every group holding smelting quota, at each fraction.
+SCENARIO_PROVINCES = ["CN-JX", "CN-NM"]
+SCENARIO_FRACTIONS = (0.1, 0.3, 0.5)
 # Schema whose tables' source_id columns are counted in the sources table ("cited by rows").
 CITING_SCHEMA = "core"
 MART_KEYS = [
@@ -45,6 +83,11 @@ MART_KEYS = [
     dg.AssetKey(["marts", "reallocation_ledger"]),
     dg.AssetKey(["marts", "world_production"]),
     dg.AssetKey(["marts", "buyer_supplier_shares"]),
+    dg.AssetKey(["marts", "buyer_exposure_chain"]),
+    dg.AssetKey(["marts", "controlled_trade"]),
+    dg.AssetKey(["marts", "capacity_by_stage"]),
+    dg.AssetKey(["marts", "production_revisions"]),
+    dg.AssetKey(["marts", "net_import_reliance"]),
     # the report reads the published snapshot, so it runs after publishing
     dg.AssetKey(["publish", "warehouse"]),
 ]
@@ -87,6 +130,15 @@ class ReportData:
     latest_batch: pl.DataFrame
     row_counts: dict[str, int]
     as_of: str
+    # optional frames by name (OPTIONAL_FRAMES); absent when their tables are not published
+    extra: dict[str, pl.DataFrame] = field(default_factory=dict)
+    scenarios: pl.DataFrame | None = None  # every precomputed cut, None without the macro
+    scenario_targets: pl.DataFrame | None = None
+
+    def frame(self, name: str) -> pl.DataFrame | None:
+        """An optional frame, or None when its mart is absent or empty."""
+        frame = self.extra.get(name)
+        return frame if frame is not None and not frame.is_empty() else None
 
 
 @dataclass(frozen=True)
@@ -99,6 +151,8 @@ class Chart:
     figure: Any | None  # plotly.graph_objects.Figure (plotly ships no type hints)
     empty_message: str = ""
     flags: tuple[str, ...] = ()  # e.g. ILLUSTRATIVE_LABEL, shown as a badge
+    source: str = ""  # the marts it reads, stated under the chart
+    extra_html: str = ""  # trusted HTML built by the chart (a proof table, assumptions)
 
     @property
     def rendered(self) -> bool:
@@ -114,6 +168,8 @@ class KeyFigure:
     value: str
     previous: str | None = None
     note: str = ""
+    section: str = ""  # anchor of the section that shows it
+    source_id: str = ""  # its source, linked to the sources table
 
     @property
     def changed(self) -> bool:

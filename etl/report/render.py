@@ -31,6 +31,20 @@ from etl.report.models import (
 
 PLOTLY_CONFIG = {"displaylogo": False, "responsive": True}
 STALE_DAYS = 365
+NAV_LABELS = {
+    "quotas": "Quotas",
+    "holders": "Who holds",
+    "jiangxi": "Jiangxi",
+    "exposure": "Buyers",
+    "buyer_shares": "Suppliers",
+    "scenarios": "Scenarios",
+    "controls": "Controls",
+    "outside_china": "Outside China",
+    "china_share": "Production",
+    "production": "Editions",
+    "supply_risk": "Supply risk",
+    "reallocations": "Example",
+}
 
 
 def chart_section(chart: Chart) -> str:
@@ -50,10 +64,16 @@ def chart_section(chart: Chart) -> str:
             config=PLOTLY_CONFIG,
         )
     caption = f'<p class="caption">{html.escape(chart.caption)}</p>' if chart.caption else ""
+    source = (
+        f'<p class="chart-source">Source mart: <code>{html.escape(chart.source)}</code></p>'
+        if chart.source
+        else ""
+    )
     return (
         f'<section id="{chart.chart_id}" class="chart" '
         f'data-rendered="{str(chart.rendered).lower()}">'
-        f"<h2>{html.escape(chart.title)}{flags}</h2>{caption}{body}</section>"
+        f"<h2>{html.escape(chart.title)}{flags}</h2>{caption}{body}{chart.extra_html}{source}"
+        "</section>"
     )
 
 
@@ -63,11 +83,18 @@ def card(figure: KeyFigure) -> str:
     if figure.changed and figure.previous is not None:
         previous = f'<div class="previous">was {html.escape(figure.previous)}</div>'
 
+    label = html.escape(figure.label)
+    if figure.section:
+        label = f'<a href="#{html.escape(figure.section)}">{label}</a>'
+    source = ""
+    if figure.source_id:
+        sid = html.escape(figure.source_id)
+        source = f'<div class="source">source <a href="#source-{sid}"><code>{sid}</code></a></div>'
     return (
         f'<div class="card{" changed" if figure.changed else ""}" data-key="{figure.key}">'
-        f'<div class="label">{html.escape(figure.label)}</div>'
+        f'<div class="label">{label}</div>'
         f'<div class="value">{html.escape(figure.value)}</div>{previous}'
-        f'<div class="note">{html.escape(figure.note)}</div></div>'
+        f'<div class="note">{html.escape(figure.note)}</div>{source}</div>'
     )
 
 
@@ -90,8 +117,9 @@ def sources_table(sources: pl.DataFrame) -> str:
         if row["url"]:
             title = f'<a href="{html.escape(row["url"])}" rel="noreferrer">{title}</a>'
         kind = row["kind"] or ""
+        sid = html.escape(row["source_id"])
         rows.append(
-            f'<tr data-kind="{html.escape(kind)}"><td><code>{html.escape(row["source_id"])}</code>'
+            f'<tr id="source-{sid}" data-kind="{html.escape(kind)}"><td><code>{sid}</code>'
             f"</td><td>{title}</td><td>{html.escape(row['publisher'] or '')}</td>"
             f'<td><span class="kind kind-{html.escape(kind)}">'
             f"{html.escape(SOURCE_KIND_LABELS.get(kind, kind))}</span></td>"
@@ -114,8 +142,8 @@ def render_html(
     """The whole page, plotly.js embedded once in the head."""
     nav = "".join(
         f'<a href="#{anchor}">{html.escape(label)}</a>'
-        for anchor, label in [("what-changed", "What changed")]
-        + [(c.chart_id, c.title.split(":")[0]) for c in charts]
+        for anchor, label in [("what-changed", "Headline")]
+        + [(c.chart_id, NAV_LABELS.get(c.chart_id, c.title.split(":")[0])) for c in charts]
         + [("sources", "Sources")]
     )
     changed = [f for f in figures if f.changed]

@@ -19,6 +19,7 @@ from etl.trade.readers import (
     TradeFileError,
     _as_flows,
     _clean,
+    _code_candidates,
     _hs6,
     _number,
     _number_rules,
@@ -60,8 +61,13 @@ def read_baci(
     """The rare-earth rows of one BACI year file, value in USD and quantity in tonnes."""
     classification, year, release = baci_file_info(path)
     source_id = source_id_for(path, BACI_SOURCE_ID)
+    # The scan keeps the code candidates (cheap test, no string copies); the exact HS test and
+    # the cleaning run on those few rows.
     raw = (
         _scan(path, BACI_COLUMNS)
+        .filter(_code_candidates("k", hs_codes))
+        .collect(engine="streaming")
+        .lazy()
         .filter(_hs6("k").is_in(list(hs_codes)))
         .with_columns(*[_clean(c) for c in BACI_COLUMNS])
         .with_columns(pl.col("k").str.zfill(6))
@@ -69,7 +75,7 @@ def read_baci(
             pl.col("i").cast(pl.Int64, strict=False).cast(pl.String).alias("_i"),
             pl.col("j").cast(pl.Int64, strict=False).cast(pl.String).alias("_j"),
         )
-        .collect(engine="streaming")
+        .collect()
     )
     lookup = countries.select("code", "iso3")
     raw = raw.join(lookup.rename({"code": "_i", "iso3": "_exporter"}), on="_i", how="left").join(

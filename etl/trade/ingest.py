@@ -48,8 +48,10 @@ def write_partition(
     params = {"dataset": dataset, "partition_key": partition_key}
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("_incoming_flows", result.flows.to_arrow())
-        con.register("_incoming_rejects", result.rejected.to_arrow())
+        # Arrow C streams (each scanned once below): DuckDB reads them without importing
+        # pyarrow, which costs more than the write itself in a fresh process.
+        con.register("_incoming_flows", result.flows.__arrow_c_stream__())
+        con.register("_incoming_rejects", result.rejected.__arrow_c_stream__())
         con.execute(load_sql(SQL_DIR, "delete_trade_partition"), params)
         con.execute(load_sql(SQL_DIR, "insert_trade_partition"))
         con.execute(load_sql(SQL_DIR, "delete_quarantine_partition"), params)

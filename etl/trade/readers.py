@@ -78,6 +78,23 @@ def _hs6(name: str) -> pl.Expr:
     return _trim(name).str.zfill(6)
 
 
+def _code_candidates(name: str, hs_codes: Sequence[str]) -> pl.Expr:
+    """A cheap superset of `_hs6(name).is_in(hs_codes)`, evaluated inside the scan.
+
+    It allocates no strings: the raw cell is one of the codes (or a code without some of its
+    leading zeros), or is not six bytes long, or starts or ends with a space or a tab. Every
+    cell that trims and zero-fills to a code passes (the one gap: a code with leading zeros,
+    written without them and padded to six bytes with other whitespace than spaces or tabs;
+    none of the rare-earth codes starts with a zero). The exact test runs on the kept rows.
+    """
+    variants = sorted({c[i:] for c in hs_codes for i in range(len(c) - len(c.lstrip("0")) + 1)})
+    col = pl.col(name)
+    candidate = col.is_in(variants) | (col.str.len_bytes() != 6)
+    for blank in (" ", "\t"):
+        candidate |= col.str.starts_with(blank) | col.str.ends_with(blank)
+    return candidate.fill_null(False)
+
+
 def _file_iso3(name: str) -> pl.Expr:
     col = pl.col(name)
     return pl.when(col.str.contains(r"^[A-Z]{3}$")).then(col).otherwise(pl.lit(None, pl.String))
@@ -140,6 +157,30 @@ def _number_rules(name: str, required: bool) -> list[tuple[pl.Expr, str, str]]:
     return rules
 
 
+# The Comtrade columns the reader uses (partition, totals, codes, checks, key, values); the scan
+# materializes only these, though the header must hold every column of COMTRADE_COLUMNS.
+COMTRADE_READ: tuple[str, ...] = (
+    "freqCode",
+    "refYear",
+    "refMonth",
+    "reporterCode",
+    "reporterISO",
+    "flowCode",
+    "partnerCode",
+    "partnerISO",
+    "partner2Code",
+    "classificationCode",
+    "cmdCode",
+    "customsCode",
+    "motCode",
+    "qtyUnitCode",
+    "qtyUnitAbbr",
+    "qty",
+    "netWgt",
+    "primaryValue",
+)
+
+
 def _comtrade_totals(
     path: Path, year: int, month: int | None, hs_codes: Sequence[str]
 ) -> tuple[pl.DataFrame, int]:
@@ -153,10 +194,18 @@ def _comtrade_totals(
     )
     if month is not None:
         in_partition &= _trim("refMonth").cast(pl.Int32, strict=False) == month
-    lf = (
+    # The scan keeps the code candidates (cheap test, no string copies) and only the columns
+    # read here (COMTRADE_READ); the exact partition test and the cleaning run on those rows.
+    candidates = (
         _scan(path, COMTRADE_COLUMNS)
+        .filter(_code_candidates("cmdCode", hs_codes))
+        .select(*COMTRADE_READ, "source_row", "source_file")
+        .collect(engine="streaming")
+    )
+    lf = (
+        candidates.lazy()
         .filter(in_partition)
-        .with_columns(*[_clean(c) for c in COMTRADE_COLUMNS])
+        .with_columns(*[_clean(c) for c in COMTRADE_READ])
         .with_columns(pl.col("cmdCode").str.zfill(6))
     )
     is_total = (
@@ -167,7 +216,7 @@ def _comtrade_totals(
     part = lf.with_columns(
         is_total.alias("_is_total"),
         pl.lit(source_id_for(path, COMTRADE_SOURCE_ID)).alias("source_id"),
-    ).collect(engine="streaming")
+    ).collect()
     dropped = part.filter(~pl.col("_is_total")).height
     return part.filter(pl.col("_is_total")).drop("_is_total"), dropped
 

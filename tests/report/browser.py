@@ -50,8 +50,9 @@ JSON.stringify(Array.from(document.querySelectorAll('.plotly-graph-div')).map(fu
   var box = gd.getBoundingClientRect();
   return {
     id: gd.id,
-    traces: gd.querySelectorAll('g.trace').length,
-    marks: gd.querySelectorAll('g.trace .point, g.trace path.js-line').length,
+    traces: gd.querySelectorAll('g.trace, g.sankey').length,
+    marks: gd.querySelectorAll(
+      'g.trace .point, g.trace path.js-line, .sankey-link, .sankey-node').length,
     svgs: gd.querySelectorAll('svg.main-svg').length,
     data: (gd.data || []).length,
     width: box.width,
@@ -59,6 +60,39 @@ JSON.stringify(Array.from(document.querySelectorAll('.plotly-graph-div')).map(fu
     text: gd.textContent
   };
 }))
+"""
+
+
+SECTION_FACTS_JS = """
+JSON.stringify(Array.from(document.querySelectorAll('main > section')).map(function (s) {
+  var box = s.getBoundingClientRect();
+  return {
+    id: s.id, x: box.left + window.scrollX, y: box.top + window.scrollY,
+    width: box.width, height: box.height, text: s.innerText, svgText: s.textContent,
+    rendered: s.dataset.rendered || null,
+    empty: s.querySelectorAll('.empty-panel').length
+  };
+}))
+"""
+# Font family and whether a CJK string is drawn with a CJK font (fontconfig knows one).
+FONT_FACTS_JS = """
+JSON.stringify({
+  family: getComputedStyle(document.body).fontFamily,
+  cjk: document.fonts.check('16px "Noto Sans CJK SC"', '江西')
+})
+"""
+STICKY_FACTS_JS = """
+JSON.stringify((function () {
+  var nav = document.querySelector('nav').getBoundingClientRect();
+  var th = document.querySelector('table.sources th');
+  th.scrollIntoView();
+  window.scrollBy(0, 200);
+  var box = th.getBoundingClientRect();
+  var status = document.getElementById('render-status');
+  return {navBottom: nav.height, thTop: box.top, thBottom: box.bottom,
+          statusVisible: status ? status.offsetParent !== null : false,
+          bodyText: document.body.innerText.length};
+})())
 """
 
 
@@ -86,6 +120,11 @@ class PageResult:
     requests: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
     screenshot: bytes = b""
+    section_shots: dict[str, bytes] = field(default_factory=dict)  # section id -> PNG
+    fonts: dict[str, Any] = field(default_factory=dict)  # FONT_FACTS_JS
+    sticky: dict[str, Any] = field(default_factory=dict)  # STICKY_FACTS_JS
+    body_text: str = ""  # what a reader sees (document.body.innerText)
+    sections: list[dict[str, Any]] = field(default_factory=list)  # SECTION_FACTS_JS
 
     @property
     def external_requests(self) -> list[str]:
@@ -193,7 +232,12 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 def open_page(
-    url: str, chromium: str, width: int = 1400, height: int = 900, timeout: float = 60.0
+    url: str,
+    chromium: str,
+    width: int = 1400,
+    height: int = 900,
+    timeout: float = 60.0,
+    section_shots: bool = False,
 ) -> PageResult:
     """Load `url` in a fresh headless Chromium and report what happened (see module docstring)."""
     with tempfile.TemporaryDirectory(prefix="reekg-chromium-") as profile_dir:
@@ -242,6 +286,20 @@ def open_page(
                 )
                 result = PageResult(url=url, status=status, charts=charts)
                 result.screenshot = base64.b64decode(shot["data"])
+                result.sections = json.loads(tools.evaluate(SECTION_FACTS_JS))
+                for box in result.sections if section_shots else []:
+                    clip = {k: box[k] for k in ("x", "y", "width", "height")}
+                    part = tools.call(
+                        "Page.captureScreenshot",
+                        format="png",
+                        captureBeyondViewport=True,
+                        clip={**clip, "scale": 1},
+                    )
+                    result.section_shots[box["id"]] = base64.b64decode(part["data"])
+                if section_shots:
+                    result.fonts = json.loads(tools.evaluate(FONT_FACTS_JS))
+                    result.sticky = json.loads(tools.evaluate(STICKY_FACTS_JS))
+                    result.body_text = str(tools.evaluate("document.body.innerText"))
                 _collect(result, tools.events)
                 return result
         finally:

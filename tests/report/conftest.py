@@ -15,6 +15,9 @@ from etl.resources import build_resources
 from etl.settings import Settings
 from tests.report.browser import PageResult, find_chromium, open_page
 
+# Section screenshots kept for review (the repository's var/, ignored by git).
+REVIEW_DIR = Path(__file__).resolve().parents[2] / "var" / "report-screenshots"
+
 
 @dataclass(frozen=True)
 class BuiltReport:
@@ -57,9 +60,16 @@ def built_report(pipeline: tuple[Settings, RunSummary]) -> BuiltReport:
 def report_page(
     built_report: BuiltReport, chromium: str, tmp_path_factory: pytest.TempPathFactory
 ) -> tuple[PageResult, Path]:
-    """The report opened once in headless Chromium, with its full-page screenshot saved."""
-    page = open_page(built_report.path.as_uri(), chromium)
-    shot = tmp_path_factory.mktemp("report-browser") / "report.png"
+    """The report opened once in headless Chromium; a full-page screenshot and one per section
+    are saved into the test's tmp dir and, for review, into var/report-screenshots/."""
+    page = open_page(built_report.path.as_uri(), chromium, section_shots=True)
+    folder = tmp_path_factory.mktemp("report-browser")
+    review = REVIEW_DIR
+    review.mkdir(parents=True, exist_ok=True)
+    shot = folder / "report.png"
     shot.write_bytes(page.screenshot)
-    print(f"report screenshot: {shot}")
+    for section_id, png in page.section_shots.items():
+        (folder / f"section-{section_id}.png").write_bytes(png)
+        (review / f"section-{section_id}.png").write_bytes(png)
+    print(f"report screenshots: {folder} (and {review})")
     return page, shot

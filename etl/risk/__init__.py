@@ -1,0 +1,1 @@
+"""Supply risk of rare earths by the EU critical-raw-materials method."""
