@@ -183,17 +183,24 @@ def _load_capacity_file(
     table: str,
     resolve: Callable[[duckdb.DuckDBPyConnection, pl.DataFrame], Resolved],
 ) -> dg.MaterializeResult:
-    """Load one capacity file (landed copy first) into raw, `table` and quarantine."""
+    """Load one capacity file, merged by key with every CSV of the landing folder of the same
+    name as its data folder (`capacity/`, `facilities/`) whose header is `contract`'s, into
+    raw, `table` and quarantine (etl/core/landing.py)."""
+    folder = relpath.split("/")[0]
     with warehouse.connect() as con:
         report, _ = load_file(
             con,
-            path=settings.source(relpath),
+            path=settings.data(relpath),
             label=relpath,
             contract=contract,
             core_table=table,
             resolve=lambda frame: resolve(con, frame),
+            landing=Path(settings.landing_dir),
+            landed=landed_files_of(settings.landing_dir, folder, contract),
         )
-        return materialize_result(con, table, rejected=report.rejected)
+        return materialize_result(
+            con, table, rejected=report.rejected, files=dg.MetadataValue.json(report.source_file)
+        )
 
 
 @dg.asset(
@@ -277,21 +284,38 @@ FACILITIES_FILE = "facilities/facilities_capacity.csv"
 FACILITY_CLASSES_FILE = "facilities/facilities_capacity_classes.csv"
 
 
+def classes_by_key(bundled: pl.DataFrame, classes: pl.DataFrame) -> pl.DataFrame:
+    """The classification of each bundled figure (by its row) keyed by the figure's contract
+    key, so a landed row with the same key (a correction) is classified like the bundled one."""
+    key = list(models.FACILITY_CAPACITIES.key)
+    return (
+        bundled.select(*key, "source_row")
+        .join(
+            classes.drop("source_file", "source_row").rename(
+                {"stage": "stage_class", "figure_row": "source_row"}
+            ),
+            on="source_row",
+        )
+        .drop("source_row")
+    )
+
+
 def classify_facilities(
     con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, classes: pl.DataFrame
 ) -> Resolved:
-    """Published figures joined to their classification (by row), operator, source, country."""
+    """Published figures joined to their classification (by key), operator, source, country.
+
+    `classes` is `classes_by_key`'s; a figure whose key no bundled row has is rejected."""
     joined = frame.join(
-        classes.drop("source_file", "source_row").rename(
-            {"stage": "stage_class", "figure_row": "source_row"}
-        ),
-        on="source_row",
-        how="left",
+        classes, on=list(models.FACILITY_CAPACITIES.key), how="left", nulls_equal=True
     )
     unclassified = pl.col("facility_id").is_null()
     rejects = [
         reject_where(
-            joined, unclassified, "facility", f"no classification row in {FACILITY_CLASSES_FILE}"
+            joined,
+            unclassified,
+            "facility",
+            f"no classification row in {FACILITY_CLASSES_FILE} for this figure's key",
         )
     ]
     joined = joined.filter(~unclassified)
@@ -357,13 +381,15 @@ def facilities(warehouse: WarehouseResource, settings: SettingsResource) -> dg.M
             f"{FACILITY_CLASSES_FILE}: row {first['source_row']}, field {first['field']}: "
             f"{first['reason']}"
         )
-    with warehouse.connect() as con:
-        report, _ = load_file(
-            con,
-            path=settings.source(FACILITIES_FILE),
-            label=FACILITIES_FILE,
-            contract=models.FACILITY_CAPACITIES,
-            core_table="core.facilities",
-            resolve=lambda frame: classify_facilities(con, frame, classes.good),
-        )
-        return materialize_result(con, "core.facilities", rejected=report.rejected)
+    bundled = read_contract(
+        settings.data(FACILITIES_FILE), models.FACILITY_CAPACITIES, FACILITIES_FILE
+    )
+    keyed = classes_by_key(bundled.good, classes.good)
+    return _load_capacity_file(
+        warehouse,
+        settings,
+        FACILITIES_FILE,
+        models.FACILITY_CAPACITIES,
+        "core.facilities",
+        lambda con, frame: classify_facilities(con, frame, keyed),
+    )

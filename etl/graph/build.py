@@ -54,6 +54,7 @@ from etl.graph.provenance import provenance_triples, resolve_files
 from etl.graph.segments import DIGEST_VERSION
 from etl.graph.vocab import ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES, TURTLE_PREFIXES, graph
 from etl.graph.void import GRAPHS_DIR, class_partitions, count_by_graph, void_graph
+from etl.settings import include_synthetic as synthetic_setting
 
 LOG = logging.getLogger(__name__)
 
@@ -109,12 +110,18 @@ def build_release(
     mappings: Sequence[TableMapping] = MAPPINGS,
     chunk_rows: int = CHUNK_ROWS,
     log: logging.Logger | Any = LOG,
+    include_synthetic: bool | None = None,
 ) -> BuildResult:
     """Write a complete release folder under `graph_dir/releases/` (not activated).
+
+    Synthetic trade rows are left out unless `include_synthetic` (default: the
+    `REEKG_INCLUDE_SYNTHETIC` setting); kept, each carries `ree:isSynthetic true`.
 
     With `base` (a previous release folder, normally `current`), only the segments whose
     source rows changed are rendered and loaded; the rest is reused (etl.graph.incremental).
     """
+    synthetic = synthetic_setting() if include_synthetic is None else include_synthetic
+    con.execute("SET VARIABLE reekg_include_synthetic = ?", [synthetic])
     started = datetime.now(UTC)
     release_id = new_release_id(started)
     releases = Path(graph_dir) / published.RELEASES

@@ -8,7 +8,7 @@ import dagster as dg
 import polars as pl
 
 from etl.core.contracts import Contract, empty_rejections, read_contract
-from etl.core.landing import landed_files_of
+from etl.core.landing import landed_files_of, merge_by_key
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -167,10 +167,13 @@ def provinces(warehouse: WarehouseResource, settings: SettingsResource) -> dg.Ma
     "and every code or name that maps to them (core.country_codes: m49, comtrade, iso2, name).",
 )
 def countries(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
-    aliases = read_contract(
-        settings.data("reference/country_aliases.csv"),
+    landing = Path(settings.landing_dir)
+    aliases = merge_by_key(
         models.COUNTRY_ALIASES,
-        label="reference/country_aliases.csv",
+        settings.data("reference/country_aliases.csv"),
+        "reference/country_aliases.csv",
+        landing,
+        landed_files_of(landing, "reference", models.COUNTRY_ALIASES),
     )
     with warehouse.connect() as con:
         report, good = load_file(
@@ -183,6 +186,8 @@ def countries(warehouse: WarehouseResource, settings: SettingsResource) -> dg.Ma
                 f.drop("source_file", "source_row").with_columns(_with_source("un-m49")),
                 empty_rejections(),
             ),
+            landing=landing,
+            landed=landed_files_of(landing, "reference", models.COUNTRIES),
         )
         codes = pl.concat(
             [

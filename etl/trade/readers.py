@@ -28,6 +28,8 @@ from etl.trade.models import (
     RARE_EARTH_HS_CODES,
     SOURCE_SIDECAR_SUFFIX,
     SYNTHETIC_SOURCE_ID,
+    as_flows,
+    kept_codes,
 )
 
 NULL_WORDS = ("", "NA", "N/A", "null", "NULL")
@@ -74,8 +76,10 @@ def _trim(name: str) -> pl.Expr:
 
 
 def _hs6(name: str) -> pl.Expr:
-    """An HS code as six characters with its leading zeros (some writers drop them)."""
-    return _trim(name).str.zfill(6)
+    """An HS code as six characters with its leading zeros (some writers drop them); a
+    4-digit heading stays a heading."""
+    code = _trim(name)
+    return pl.when(code.str.len_chars() == 4).then(code).otherwise(code.str.zfill(6))
 
 
 def _code_candidates(name: str, hs_codes: Sequence[str]) -> pl.Expr:
@@ -143,7 +147,7 @@ def _rejections(
 
 
 def _as_flows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select([pl.col(c).cast(t).alias(c) for c, t in FLOW_SCHEMA.items()])
+    return as_flows(frame)
 
 
 def _number_rules(name: str, required: bool) -> list[tuple[pl.Expr, str, str]]:
@@ -190,7 +194,7 @@ def _comtrade_totals(
     in_partition = (
         (_trim("freqCode") == freq)
         & (_trim("refYear") == str(year))
-        & _hs6("cmdCode").is_in(list(hs_codes))
+        & _hs6("cmdCode").is_in(kept_codes(hs_codes))
     )
     if month is not None:
         in_partition &= _trim("refMonth").cast(pl.Int32, strict=False) == month
@@ -198,7 +202,7 @@ def _comtrade_totals(
     # read here (COMTRADE_READ); the exact partition test and the cleaning run on those rows.
     candidates = (
         _scan(path, COMTRADE_COLUMNS)
-        .filter(_code_candidates("cmdCode", hs_codes))
+        .filter(_code_candidates("cmdCode", kept_codes(hs_codes)))
         .select(*COMTRADE_READ, "source_row", "source_file")
         .collect(engine="streaming")
     )
@@ -206,7 +210,7 @@ def _comtrade_totals(
         candidates.lazy()
         .filter(in_partition)
         .with_columns(*[_clean(c) for c in COMTRADE_READ])
-        .with_columns(pl.col("cmdCode").str.zfill(6))
+        .with_columns(_hs6("cmdCode"))
     )
     is_total = (
         pl.col("partner2Code").fill_null("0").is_in(["0", "W00"])
