@@ -39,6 +39,12 @@ def default_home() -> Path:
     return Path(xdg) / "reekg"
 
 
+def include_synthetic() -> bool:
+    """`REEKG_INCLUDE_SYNTHETIC=1`: synthetic trade rows enter the graph release, each flow
+    flagged `ree:isSynthetic true` (off by default: they never reach the published graph)."""
+    return os.environ.get("REEKG_INCLUDE_SYNTHETIC", "").strip().lower() in {"1", "true", "yes"}
+
+
 def require_inputs(data_dir: Path, ontology_dir: Path = ONTOLOGY_DIR) -> None:
     """Raise `MissingInputError` (one line naming the path) if an input file is missing."""
     for folder, names, hint in (

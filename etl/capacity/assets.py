@@ -12,7 +12,14 @@ from etl.capacity import models
 from etl.capacity.partitions import QUOTA_YEARS
 from etl.core.contracts import Contract, read_contract, reject_where
 from etl.core.landing import MergedRead, landed_files_of, merge_by_key
-from etl.core.loading import drop_removed_landed, load_file
+from etl.core.loading import (
+    account_files,
+    drop_removed_landed,
+    load_file,
+    record_accounting,
+    reject_outside_partitions,
+    superseded_rows,
+)
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import (
@@ -34,6 +41,7 @@ GROUP = "capacity"
 OWNERS = ["team:capacity"]
 KINDS = {"duckdb", "polars", "csv"}
 QUOTA_FILE = "capacity/china_re_quotas_2015_2023.csv"
+OUTSIDE_PARTITIONS = "outside-partitions"  # quarantine key of rows of years with no partition
 REFERENCE_DEPS = [
     dg.AssetKey(["reference", "sources"]),
     dg.AssetKey(["reference", "entity_aliases"]),
@@ -109,8 +117,10 @@ def quotas(
     merged = read_quota_files(settings)
     with warehouse.connect() as con:
         good, rejected = resolve_quotas(merged.good, alias_table(con), known_source_ids(con))
+        good, outside = reject_outside_partitions(good, QUOTA_YEARS.get_partition_keys())
+        elsewhere = good.filter(~pl.col("year").is_in(years))
         good = good.filter(pl.col("year").is_in(years))
-        rejected = pl.concat([merged.rejected, rejected], how="vertical")
+        rejected = pl.concat([merged.rejected, rejected, outside], how="vertical")
         for label, result in zip(merged.labels, merged.results, strict=True):
             replace_rows(con, "raw.quotas", result.raw, "source_file = ?", [label])
         drop_removed_landed(con, "raw.quotas", merged.labels)
@@ -132,6 +142,24 @@ def quotas(
             "unparsed-year",
             tagged.filter(~pl.col("raw_year").str.contains(r"^\d{4}$").fill_null(False)).drop(
                 "raw_year"
+            ),
+        )
+        partitions = QUOTA_YEARS.get_partition_keys()
+        replace_quarantine(
+            con,
+            "quotas",
+            OUTSIDE_PARTITIONS,
+            tagged.filter(
+                pl.col("raw_year").str.contains(r"^\d{4}$").fill_null(False)
+                & ~pl.col("raw_year").is_in(partitions)
+            ).drop("raw_year"),
+        )
+        record_accounting(
+            con,
+            "quotas",
+            "all",
+            account_files(
+                merged.labels, merged.results, good, rejected, superseded_rows(merged), elsewhere
             ),
         )
         return materialize_result(
@@ -183,17 +211,24 @@ def _load_capacity_file(
     table: str,
     resolve: Callable[[duckdb.DuckDBPyConnection, pl.DataFrame], Resolved],
 ) -> dg.MaterializeResult:
-    """Load one capacity file (landed copy first) into raw, `table` and quarantine."""
+    """Load one capacity file, merged by key with every CSV of the landing folder of the same
+    name as its data folder (`capacity/`, `facilities/`) whose header is `contract`'s, into
+    raw, `table` and quarantine (etl/core/landing.py)."""
+    folder = relpath.split("/")[0]
     with warehouse.connect() as con:
         report, _ = load_file(
             con,
-            path=settings.source(relpath),
+            path=settings.data(relpath),
             label=relpath,
             contract=contract,
             core_table=table,
             resolve=lambda frame: resolve(con, frame),
+            landing=Path(settings.landing_dir),
+            landed=landed_files_of(settings.landing_dir, folder, contract),
         )
-        return materialize_result(con, table, rejected=report.rejected)
+        return materialize_result(
+            con, table, rejected=report.rejected, files=dg.MetadataValue.json(report.source_file)
+        )
 
 
 @dg.asset(
@@ -277,21 +312,38 @@ FACILITIES_FILE = "facilities/facilities_capacity.csv"
 FACILITY_CLASSES_FILE = "facilities/facilities_capacity_classes.csv"
 
 
+def classes_by_key(bundled: pl.DataFrame, classes: pl.DataFrame) -> pl.DataFrame:
+    """The classification of each bundled figure (by its row) keyed by the figure's contract
+    key, so a landed row with the same key (a correction) is classified like the bundled one."""
+    key = list(models.FACILITY_CAPACITIES.key)
+    return (
+        bundled.select(*key, "source_row")
+        .join(
+            classes.drop("source_file", "source_row").rename(
+                {"stage": "stage_class", "figure_row": "source_row"}
+            ),
+            on="source_row",
+        )
+        .drop("source_row")
+    )
+
+
 def classify_facilities(
     con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, classes: pl.DataFrame
 ) -> Resolved:
-    """Published figures joined to their classification (by row), operator, source, country."""
+    """Published figures joined to their classification (by key), operator, source, country.
+
+    `classes` is `classes_by_key`'s; a figure whose key no bundled row has is rejected."""
     joined = frame.join(
-        classes.drop("source_file", "source_row").rename(
-            {"stage": "stage_class", "figure_row": "source_row"}
-        ),
-        on="source_row",
-        how="left",
+        classes, on=list(models.FACILITY_CAPACITIES.key), how="left", nulls_equal=True
     )
     unclassified = pl.col("facility_id").is_null()
     rejects = [
         reject_where(
-            joined, unclassified, "facility", f"no classification row in {FACILITY_CLASSES_FILE}"
+            joined,
+            unclassified,
+            "facility",
+            f"no classification row in {FACILITY_CLASSES_FILE} for this figure's key",
         )
     ]
     joined = joined.filter(~unclassified)
@@ -357,13 +409,15 @@ def facilities(warehouse: WarehouseResource, settings: SettingsResource) -> dg.M
             f"{FACILITY_CLASSES_FILE}: row {first['source_row']}, field {first['field']}: "
             f"{first['reason']}"
         )
-    with warehouse.connect() as con:
-        report, _ = load_file(
-            con,
-            path=settings.source(FACILITIES_FILE),
-            label=FACILITIES_FILE,
-            contract=models.FACILITY_CAPACITIES,
-            core_table="core.facilities",
-            resolve=lambda frame: classify_facilities(con, frame, classes.good),
-        )
-        return materialize_result(con, "core.facilities", rejected=report.rejected)
+    bundled = read_contract(
+        settings.data(FACILITIES_FILE), models.FACILITY_CAPACITIES, FACILITIES_FILE
+    )
+    keyed = classes_by_key(bundled.good, classes.good)
+    return _load_capacity_file(
+        warehouse,
+        settings,
+        FACILITIES_FILE,
+        models.FACILITY_CAPACITIES,
+        "core.facilities",
+        lambda con, frame: classify_facilities(con, frame, keyed),
+    )

@@ -123,15 +123,20 @@ def _print_dagster(dagster: DagsterStatus) -> None:
 def _print_release_notes(settings: Settings, warehouse: Path) -> None:
     """`reekg status`: a refused release, unmatched landed files, quarantined rows."""
     from etl.ops.landing import unmatched_files
-    from etl.ops.quarantine import quarantine_lines
+    from etl.ops.quarantine import accounting_lines, quarantine_lines
     from etl.publish.gate import refusal_lines
+    from etl.trade.ingest import comtrade_touching
 
     for line in refusal_lines(settings.published_warehouse.parent):
         stdout.print(line, markup=False, style="red")
     for line in unmatched_files(settings.landing_dir):
         stdout.print(f"Landing: {line}", markup=False)
+    for reason in comtrade_touching(settings.landing_dir)[1]:
+        stdout.print(f"Landing: trade/comtrade: {reason}; file ignored", markup=False)
     for line in quarantine_lines(warehouse):
         stdout.print(f"Quarantined: {line}", markup=False)
+    for line in accounting_lines(warehouse):
+        stdout.print(f"Rows accounted: {line}", markup=False)
 
 
 def _print_warehouse(state: Status) -> None:

@@ -8,9 +8,10 @@ import duckdb
 
 from etl.cli.run import RunBatch, RunSummary, materialize_all
 from etl.ops.landing import unmatched_files
-from etl.ops.quarantine import quarantine_lines
+from etl.ops.quarantine import accounting_lines, quarantine_lines
 from etl.publish.gate import refusal_lines
 from etl.settings import Settings
+from etl.trade.ingest import comtrade_touching
 
 
 def _progress(number: int, total: int, batch: RunBatch) -> None:
@@ -46,8 +47,15 @@ def _print_outcome(settings: Settings, summary: RunSummary) -> None:
     print(f"Quarantined: {'none' if not rejected else ''}".rstrip())
     for line in rejected:
         print(f"  REJECTED {line}")
+    accounts = accounting_lines(settings.warehouse)
+    if accounts:
+        print(f"Rows accounted: {accounts[0]}")
+    for line in accounts[1:]:
+        print(f"  ACCOUNTED {line}")
     for line in unmatched_files(settings.landing_dir):
         print(f"  IGNORED {line}")
+    for reason in comtrade_touching(settings.landing_dir)[1]:  # UTF-16, not a Comtrade header
+        print(f"  IGNORED trade/comtrade: {reason}")
     for line in summary.failures:
         print(f"  STEP FAILED {line}", file=sys.stderr)
 

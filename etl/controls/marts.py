@@ -16,6 +16,7 @@ controlled_trade = sql_mart(
         EXPORT_CONTROLS,
         EXPORT_CONTROL_ITEMS,
         dg.AssetKey(["marts", "trade_flows"]),
+        dg.AssetKey(["marts", "buyer_supplier_shares"]),
         dg.AssetKey(["reference", "countries"]),
     ],
     "controls",

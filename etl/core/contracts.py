@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -25,6 +26,20 @@ FALSE_WORDS = ("false", "f", "0", "no", "n")
 NULL_WORDS = ("", "NA", "N/A", "n/a", "null", "NULL", "-", "--")
 # Units people write after tonnages in Chinese and English reports: 万吨 is 10,000 t.
 UNIT_SUFFIX = r"(万吨|万t|万|吨|tonnes|tons|t)$"
+# Bounds every number and date of every contract is held to (a field may set tighter ones):
+# beyond them a value is a typo or a unit slip, and downstream code (the graph's integer
+# literals, date arithmetic) cannot represent it.
+MAX_NUMBER = 1e15
+DATE_RANGE = (date(1900, 1, 1), date(2100, 12, 31))
+# C0 and C1 control characters (tab and line breaks included): never part of a name or code.
+CONTROL_CHARACTERS = r"[\x00-\x1f\x7f-\x9f]"
+# Byte-order marks of encodings a CSV reader must not guess at (UTF-8's own is accepted).
+FOREIGN_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32 BE"),
+    (b"\xff\xfe", "UTF-16 LE"),
+    (b"\xfe\xff", "UTF-16 BE"),
+)
 REJECT_SCHEMA = {
     "source_file": pl.String,
     "source_row": pl.Int64,
@@ -47,6 +62,7 @@ class Field:
     required: bool = True
     choices: tuple[str, ...] | None = None
     minimum: float | None = None
+    maximum: float | None = None
     pattern: str | None = None
     description: str = ""
     # Words read as "no value"; None means NULL_WORDS. A reader that keeps "NA" as data
@@ -89,6 +105,9 @@ class ContractResult:
     raw: pl.DataFrame
     skipped_blank_rows: int = 0
     extra_columns: tuple[str, ...] = field(default=())
+    # Data rows of the file (blank lines excepted), whether they parsed or not: every one of
+    # them is in `raw` or has a row-level rejection, so rows in = landed + quarantined.
+    rows_in: int = 0
 
 
 def empty_rejections() -> pl.DataFrame:
@@ -118,6 +137,30 @@ def reject_where(
 def drop_rejected(frame: pl.DataFrame, rejected: pl.DataFrame) -> pl.DataFrame:
     """Rows of `frame` that have no rejection."""
     return frame.join(rejected.select("source_row").unique(), on="source_row", how="anti")
+
+
+def foreign_encoding(data: bytes) -> str | None:
+    """'file is UTF-16 LE (byte-order mark ff fe); re-save it as UTF-8' when `data` starts
+    with the byte-order mark of an encoding other than UTF-8, else None."""
+    for bom, name in FOREIGN_BOMS:
+        if data.startswith(bom):
+            return f"file is {name} (byte-order mark {bom.hex(' ')}); re-save it as UTF-8"
+    return None
+
+
+def duplicate_columns(names: list[str]) -> str | None:
+    """'duplicate column(s) a, b (...)' when a header names a column twice, else None."""
+    repeated = sorted({n for n in names if n and names.count(n) > 1})
+    if not repeated:
+        return None
+    return f"duplicate column(s) {', '.join(repeated)} (which copy holds the data is ambiguous)"
+
+
+def _refuse_foreign_encoding(path: Path, data: bytes) -> None:
+    """A UTF-16/UTF-32 file is one clear error naming the encoding, not a header mismatch."""
+    problem = foreign_encoding(data)
+    if problem:
+        raise ContractError(f"{path}: row 1 (header): {problem}")
 
 
 def _decode_lines(path: Path, data: bytes) -> tuple[str, list[tuple[int, str]]]:
@@ -180,6 +223,10 @@ def _typed(f: Field) -> pl.Expr:
     return col
 
 
+def _maximum(f: Field) -> float:
+    return MAX_NUMBER if f.maximum is None else f.maximum
+
+
 def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
     col = pl.col(f.name)
     typed = _typed(f)
@@ -194,7 +241,10 @@ def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
             "date": "a date YYYY-MM-DD",
             "bool": "true or false",
         }[f.kind]
-        out.append(reject_where(raw, present & typed.is_null(), f.name, f"not {expected}"))
+        unreadable = present & typed.is_null()
+        if f.kind == "int":  # a number too large for an integer is out of range, below
+            unreadable &= ~(_parse_number(col).abs() > _maximum(f)).fill_null(False)
+        out.append(reject_where(raw, unreadable, f.name, f"not {expected}"))
     if f.kind == "int":
         number = _parse_number(col)
         out.append(
@@ -203,6 +253,31 @@ def _field_rejections(raw: pl.DataFrame, f: Field) -> list[pl.DataFrame]:
     if f.minimum is not None:
         out.append(
             reject_where(raw, present & (typed < f.minimum), f.name, f"below minimum {f.minimum:g}")
+        )
+    if f.kind in ("int", "float"):
+        top = _maximum(f)
+        magnitude = _parse_number(col).abs()
+        out.append(
+            reject_where(raw, present & (magnitude > top), f.name, f"out of range (above {top:g})")
+        )
+    if f.kind == "date":
+        low, high = DATE_RANGE
+        out.append(
+            reject_where(
+                raw,
+                present & ((typed < low) | (typed > high)),
+                f.name,
+                f"date out of range ({low.isoformat()}..{high.isoformat()})",
+            )
+        )
+    if f.kind == "str":
+        out.append(
+            reject_where(
+                raw,
+                present & col.str.contains(CONTROL_CHARACTERS),
+                f.name,
+                "control character in text",
+            )
         )
     if f.choices is not None:
         out.append(
@@ -236,6 +311,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
         raise ContractError(
             f"{path}: empty file, expected a header with {', '.join(contract.columns)}"
         )
+    _refuse_foreign_encoding(path, data)
     text, bad_lines = _decode_lines(path, data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -249,6 +325,9 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
             f"{path}: row 1 (header): missing column(s) {', '.join(missing)} "
             f"(contract {contract.name}; found {', '.join(n for n in names if n) or 'nothing'})"
         )
+    repeated = duplicate_columns(names)
+    if repeated:
+        raise ContractError(f"{path}: row 1 (header): {repeated}")
     extra = tuple(n for n in names if n and n not in contract.columns)
     wanted = {n: i for i, n in enumerate(names) if n}
     columns: dict[str, list[str | None]] = {n: [] for n in wanted}
@@ -260,6 +339,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
     nulls = {f.name: NULL_WORDS if f.null_words is None else f.null_words for f in contract.fields}
     blank = 0
     while True:
+        start = reader.line_num + 1  # a quoted line break spans lines: name the first one
         try:
             record = next(reader)
         except StopIteration:
@@ -275,7 +355,7 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
                 }
             )
             continue
-        line = reader.line_num
+        line = start
         if not any(v.strip() for v in record):
             blank += 1
             continue
@@ -355,4 +435,5 @@ def read_contract(path: Path, contract: Contract, label: str | None = None) -> C
         raw=raw,
         skipped_blank_rows=blank,
         extra_columns=extra,
+        rows_in=len(set(rows) | {int(str(r["source_row"])) for r in shape_rejects}),
     )

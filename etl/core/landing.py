@@ -55,6 +55,15 @@ def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def file_digest(path: Path, chunk: int = 1 << 20) -> str:
+    """`content_digest` of a file's bytes, streamed (landed trade files can be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(chunk):
+            digest.update(block)
+    return digest.hexdigest()[:16]
+
+
 def files_in(landing: Path, folder: str | Sequence[str], pattern: str = "*.csv") -> list[Path]:
     """Files of `landing/<folder>` matching `pattern` that count (see `inside`), sorted."""
     parts = (folder,) if isinstance(folder, str) else tuple(folder)

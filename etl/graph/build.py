@@ -3,9 +3,9 @@
 Steps (each in bulk, none holding the graph as Python objects):
 1. stream every mapped table out of DuckDB in Arrow batches, render N-Quads with Polars
    expressions (`etl.graph.nquads`) and append them to `dataset.nq`, with the ontology graph
-   and the provenance graph (`etl.graph.provenance`); then bulk-load the file into a new
-   Oxigraph store in one call (`etl.graph.loader`; an incremental release loads only what it
-   rendered).
+   and the provenance graph (`etl.graph.provenance`), streaming the same bytes into a child
+   process that bulk-loads them into a new Oxigraph store in one call while generation goes
+   on (`etl.graph.loader`; an incremental release loads only what it rendered, on close).
 2. count triples and classes per graph in the store;
 3. dump one Turtle file per named graph of at most `TURTLE_LIMIT` triples (a bigger graph is
    served from `dataset.nq` and the store only: its Turtle would take longer to write than
@@ -54,6 +54,7 @@ from etl.graph.provenance import provenance_triples, resolve_files
 from etl.graph.segments import DIGEST_VERSION
 from etl.graph.vocab import ONTOLOGY_FILE, ONTOLOGY_IRI, PREFIXES, TURTLE_PREFIXES, graph
 from etl.graph.void import GRAPHS_DIR, class_partitions, count_by_graph, void_graph
+from etl.settings import include_synthetic as synthetic_setting
 
 LOG = logging.getLogger(__name__)
 
@@ -109,12 +110,18 @@ def build_release(
     mappings: Sequence[TableMapping] = MAPPINGS,
     chunk_rows: int = CHUNK_ROWS,
     log: logging.Logger | Any = LOG,
+    include_synthetic: bool | None = None,
 ) -> BuildResult:
     """Write a complete release folder under `graph_dir/releases/` (not activated).
+
+    Synthetic trade rows are left out unless `include_synthetic` (default: the
+    `REEKG_INCLUDE_SYNTHETIC` setting); kept, each carries `ree:isSynthetic true`.
 
     With `base` (a previous release folder, normally `current`), only the segments whose
     source rows changed are rendered and loaded; the rest is reused (etl.graph.incremental).
     """
+    synthetic = synthetic_setting() if include_synthetic is None else include_synthetic
+    con.execute("SET VARIABLE reekg_include_synthetic = ?", [synthetic])
     started = datetime.now(UTC)
     release_id = new_release_id(started)
     releases = Path(graph_dir) / published.RELEASES
@@ -129,14 +136,13 @@ def build_release(
         clock = time.perf_counter()
         reuse = BaseRelease.open(base)
         changed: set[str] = set()
-        if reuse is None:
-            store = ox.Store(str(tmp / published.STORE))
-        else:
-            store = reuse.copy_store(tmp / published.STORE)
-            changed = reuse.remove_stale(store, planned_digests(con, mappings, chunk_rows))
+        copied: ox.Store | None = None
+        if reuse is not None:
+            copied = reuse.copy_store(tmp / published.STORE)
+            changed = reuse.remove_stale(copied, planned_digests(con, mappings, chunk_rows))
             seconds["reuse_store"] = time.perf_counter() - clock
             clock = time.perf_counter()
-        with DatasetWriter(dataset, store, delta=reuse is not None) as writer:
+        with DatasetWriter(dataset, tmp / published.STORE, copied) as writer:
             out = Counting(writer)
             stats = write_tables(con, out, mappings, chunk_rows, log, reuse)
             resolve_files(stats, data_dir)
@@ -148,8 +154,14 @@ def build_release(
             text = nquads(prov, GRAPH_PROVENANCE)
             record(stats, write_block(out, "provenance", text, GRAPH_PROVENANCE, len(prov), None))
         changed |= {s.graph for s in stats.segments if reuse is None or s.key not in reuse.taken}
-        seconds["bulk_load"] = writer.load_seconds
-        seconds["generate_and_write"] = time.perf_counter() - clock - writer.load_seconds
+        if copied is None:  # generation and the loader child ran side by side
+            seconds["generate_write_and_load"] = time.perf_counter() - clock
+            seconds["bulk_load"] = writer.load_seconds
+            seconds["load_wait"] = writer.wait_seconds
+        else:
+            seconds["bulk_load"] = writer.load_seconds
+            seconds["generate_and_write"] = time.perf_counter() - clock - writer.load_seconds
+        store = copied if copied is not None else ox.Store(str(tmp / published.STORE))
 
         clock = time.perf_counter()
         counts = count_by_graph(store, dict(stats.lines_by_graph))

@@ -25,8 +25,10 @@ import dagster as dg
 from etl.core.runs import FILE_READ_RETRY, FILES_TAG, RANGE_END, RANGE_START, TRIGGER_TAG
 from etl.core.settings_resource import SettingsResource
 from etl.ops.landing import (
+    BUNDLED,
     CAPACITY_FILES,
     QUOTAS,
+    REFERENCE,
     USGS_WORLD,
     WHOLE_FILE,
     changed_partitions,
@@ -53,6 +55,25 @@ MONTHLY_FRESHNESS = dg.FreshnessPolicy.time_window(
 )
 
 
+REFERENCE_GROUP = "reference"
+# A reference change re-runs the reference assets and, in the same run (so after them), every
+# partition reading them: one job per partitions definition.
+reference_quotas_job = dg.define_asset_job(
+    "reference_and_capacity",
+    selection=dg.AssetSelection.groups(REFERENCE_GROUP)
+    | dg.AssetSelection.assets(QUOTAS, *CAPACITY_FILES),
+    op_retry_policy=FILE_READ_RETRY,
+    description="Reference assets, then every quota year and the capacity files (a reference "
+    "file changed).",
+)
+reference_usgs_job = dg.define_asset_job(
+    "reference_and_usgs",
+    selection=dg.AssetSelection.groups(REFERENCE_GROUP) | dg.AssetSelection.assets(USGS_WORLD),
+    op_retry_policy=FILE_READ_RETRY,
+    description="Reference assets, then every USGS edition (a reference file changed).",
+)
+
+
 @dataclass(frozen=True)
 class LandingTargets:
     """What the capacity/production landing sensor starts: the domains' jobs and partitions."""
@@ -65,7 +86,13 @@ class LandingTargets:
 
     @property
     def jobs(self) -> list[dg.UnresolvedAssetJobDefinition]:
-        return [self.quotas_job, self.usgs_job, self.capacity_files_job]
+        return [
+            self.quotas_job,
+            self.usgs_job,
+            self.capacity_files_job,
+            reference_quotas_job,
+            reference_usgs_job,
+        ]
 
 
 def _files_tag(entries: Iterable[str]) -> str:
@@ -91,6 +118,8 @@ def landing_requests(
     """
     requests: list[dg.RunRequest] = []
     notes: list[str] = []
+    if REFERENCE in changed:
+        return reference_requests(changed, quota_years, editions), notes
     if QUOTAS in changed:
         parts = changed[QUOTAS]
         entries = [e for files in parts.values() for e in files]
@@ -132,9 +161,7 @@ def landing_requests(
                 tags={TRIGGER_TAG: "landing", FILES_TAG: _files_tag(landed)},
             )
         )
-    assets = sorted(
-        (k for k in changed if k in CAPACITY_FILES.values()), key=lambda k: k.to_user_string()
-    )
+    assets = sorted((k for k in changed if k in CAPACITY_FILES), key=lambda k: k.to_user_string())
     if assets:
         entries = [e for k in assets for files in changed[k].values() for e in files]
         requests.append(
@@ -148,6 +175,27 @@ def landing_requests(
     return requests, notes
 
 
+def reference_requests(
+    changed: Mapping[dg.AssetKey, Mapping[str, Sequence[str]]],
+    quota_years: Sequence[str],
+    editions: Sequence[str],
+) -> list[dg.RunRequest]:
+    """A reference file changed: two runs, each rebuilding the reference assets and then every
+    partition that reads them (quota years with the capacity files; USGS editions). They cover
+    whatever else changed in the same tick."""
+    entries = [e for parts in changed.values() for files in parts.values() for e in files]
+    tags = {TRIGGER_TAG: "landing", FILES_TAG: _files_tag(entries)}
+    return [
+        dg.RunRequest(
+            run_key=_run_key(f"landing/reference/{job.name}", entries),
+            job_name=job.name,
+            tags={**tags, RANGE_START: keys[0], RANGE_END: keys[-1]},
+        )
+        for job, keys in ((reference_quotas_job, quota_years), (reference_usgs_job, editions))
+        if keys
+    ]
+
+
 def landing_sensor_for(targets: LandingTargets) -> dg.SensorDefinition:
     """The sensor on landing/capacity/ and landing/production/ starting `targets`' jobs."""
 
@@ -156,18 +204,24 @@ def landing_sensor_for(targets: LandingTargets) -> dg.SensorDefinition:
         minimum_interval_seconds=LANDING_INTERVAL_SECONDS,
         jobs=targets.jobs,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Watches landing/capacity/ (any quota CSV, holdings, reallocations, "
-        "facilities) and landing/production/mcsYYYY-raree_world.csv; requests runs only for the "
-        "quota years, "
-        "USGS edition or capacity assets whose content changed. Symlinks and paths leaving the "
-        "landing folder are ignored.",
+        description="Watches landing/capacity/ (quotas, holdings, reallocations), "
+        "landing/facilities/, landing/production/mcsYYYY-raree_*.csv, landing/reference/ and the "
+        "bundled reference files; requests runs only for the quota years, USGS editions or "
+        "capacity assets whose content changed (a reference change: the reference assets and "
+        "every partition reading them). Symlinks and paths leaving the landing folder are "
+        "ignored.",
     )
     def landing_sensor(
         context: dg.SensorEvaluationContext, settings: SettingsResource
     ) -> dg.SensorResult:
         landing = Path(settings.landing_dir)
         cursor: dict[str, dict[str, str]] = json.loads(context.cursor) if context.cursor else {}
-        files = landed_files(landing)
+        files = landed_files(landing, data_dir=Path(settings.data_dir))
+        # The bundled files are the baseline: only a change after the first tick runs anything.
+        cursor = {
+            **{f.relpath: f.digests for f in files if f.relpath.startswith(BUNDLED)},
+            **cursor,
+        }
         changed = changed_partitions(files, cursor)
         requests, notes = landing_requests(
             changed,
@@ -177,7 +231,11 @@ def landing_sensor_for(targets: LandingTargets) -> dg.SensorDefinition:
         )
         for note in [*notes, *unmatched_files(landing)]:
             context.log.warning(note)
-        kept = {k: v for k, v in cursor.items() if (landing / k).is_file()}
+        kept = {
+            k: v
+            for k, v in cursor.items()
+            if not k.startswith(BUNDLED) and (landing / k).is_file()  # settling, kept as seen
+        }
         kept.update({f.relpath: f.digests for f in files})
         return dg.SensorResult(run_requests=requests, cursor=json.dumps(kept, sort_keys=True))
 

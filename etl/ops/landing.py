@@ -1,15 +1,17 @@
-"""Capacity and production files dropped in the landing folder, and the partitions each touches.
+"""Capacity, production and reference files dropped in the landing folder (and the bundled
+reference files), and the partitions each touches.
 
-Layout (relative to `Settings.landing_dir`, mirroring the bundled data folder):
+Layout (relative to `Settings.landing_dir`, mirroring the bundled data folder); every CSV is
+matched to a contract by its header, whatever its name (etl/core/landing.py):
 
-    capacity/*.csv                       any CSV whose header is the quota contract's: quota
-                                         years (one digest per `year` value), whatever its name
-    capacity/{holdings_baseline,reallocations,facilities}.csv    unpartitioned capacity assets
-    production/mcsYYYY-raree_world.csv   USGS edition partition YYYY
+    capacity/*.csv        quotas (one digest per `year` value), holdings baseline, reallocations,
+                          reported quota points
+    facilities/*.csv      facility capacity figures
+    production/mcsYYYY-raree_world*.csv, mcsYYYY-raree_salient*.csv    USGS edition YYYY
+    reference/*.csv       sources, entity aliases, countries, country aliases
 
-Which files count, settle time and content digests are etl/core/landing.py's (one mechanism
-for every domain). A CSV in capacity/ that is neither a quota file nor one of the named files is
-reported by `unmatched_files`.
+A change to a reference file, landed or bundled (`<data_dir>/reference/*.csv`, by digest too),
+re-runs the reference assets and every partition that depends on them.
 """
 
 from __future__ import annotations
@@ -26,26 +28,32 @@ from pathlib import Path
 import dagster as dg
 
 from etl.capacity.crosscheck import QUOTA_POINTS
+from etl.capacity.models import FACILITY_CAPACITIES, HOLDINGS_BASELINE, REALLOCATIONS
 from etl.capacity.models import QUOTAS as QUOTA_CONTRACT
+from etl.core.contracts import Contract
 from etl.core.landing import (
     content_digest,
     files_in,
-    inside,
     landed_for,
     settled,
     unmatched,
 )
-from etl.reference.models import ENTITY_ALIASES, SOURCES
+from etl.reference.models import COUNTRIES, COUNTRY_ALIASES, ENTITY_ALIASES, SOURCES
 
 QUOTAS = dg.AssetKey(["capacity", "quotas"])
 USGS_WORLD = dg.AssetKey(["production", "usgs_world"])
-USGS_NAME = re.compile(r"^mcs(?P<edition>\d{4})-raree_world\.csv$")
-CAPACITY_FILES = {
-    "holdings_baseline.csv": dg.AssetKey(["capacity", "holdings_baseline"]),
-    "reallocations.csv": dg.AssetKey(["capacity", "reallocations"]),
-    "facilities.csv": dg.AssetKey(["capacity", "facilities"]),
+REFERENCE = dg.AssetKey(["reference"])  # marker: the reference assets and what depends on them
+USGS_NAME = re.compile(r"^mcs(?P<edition>\d{4})-raree_(?:world|salient)[^/]*\.csv$")
+# Unpartitioned capacity assets: asset -> (landing folder, contract).
+CAPACITY_FILES: dict[dg.AssetKey, tuple[str, Contract]] = {
+    dg.AssetKey(["capacity", "holdings_baseline"]): ("capacity", HOLDINGS_BASELINE),
+    dg.AssetKey(["capacity", "reallocations"]): ("capacity", REALLOCATIONS),
+    dg.AssetKey(["capacity", "facilities"]): ("facilities", FACILITY_CAPACITIES),
 }
+REFERENCE_CONTRACTS = [SOURCES, ENTITY_ALIASES, COUNTRIES, COUNTRY_ALIASES]
 WHOLE_FILE = "*"  # digest key of an unpartitioned file
+ASSET_MARK = "@asset"  # cursor entry naming the asset of an unpartitioned file
+BUNDLED = "bundled:"  # cursor prefix of a bundled (data folder) reference file
 
 
 @dataclass(frozen=True)
@@ -82,46 +90,62 @@ def quota_year_digests(data: bytes) -> dict[str, str]:
     return {year: content_digest("\n".join(lines).encode()) for year, lines in rows.items()}
 
 
-def landed_files(landing: Path, now: float | None = None) -> list[Landed]:
-    """Settled capacity and production files in `landing`, with their partition digests."""
+def _whole(relpath: str, asset: dg.AssetKey, data: bytes) -> Landed:
+    return Landed(
+        relpath, asset, {WHOLE_FILE: content_digest(data), ASSET_MARK: asset.to_user_string()}
+    )
+
+
+def landed_files(
+    landing: Path, now: float | None = None, data_dir: Path | None = None
+) -> list[Landed]:
+    """Settled landed files (and, with `data_dir`, the bundled reference files) with their
+    partition digests."""
     landing = Path(landing)
     now = time.time() if now is None else now
     found: list[Landed] = []
     for quota in landed_for(landing, "capacity", QUOTA_CONTRACT, now):
-        if quota.name in CAPACITY_FILES:
-            continue
         relpath = f"capacity/{quota.name}"
         found.append(Landed(relpath, QUOTAS, quota_year_digests(quota.read_bytes())))
-    for name, asset in CAPACITY_FILES.items():
-        path = landing / "capacity" / name
-        if inside(landing, path) and settled(path, now):
-            found.append(
-                Landed(f"capacity/{name}", asset, {WHOLE_FILE: content_digest(path.read_bytes())})
-            )
-    for path in files_in(landing, "production", "mcs*-raree_world.csv"):
+    for asset, (folder, contract) in CAPACITY_FILES.items():
+        for path in landed_for(landing, folder, contract, now):
+            found.append(_whole(f"{folder}/{path.name}", asset, path.read_bytes()))
+    for path in files_in(landing, "production", "mcs*-raree_*.csv"):
         match = USGS_NAME.match(path.name)
         if match and settled(path, now):
             digests = {match["edition"]: content_digest(path.read_bytes())}
             found.append(Landed(f"production/{path.name}", USGS_WORLD, digests))
+    for contract in REFERENCE_CONTRACTS:
+        for path in landed_for(landing, "reference", contract, now):
+            if not any(f.relpath == f"reference/{path.name}" for f in found):
+                found.append(_whole(f"reference/{path.name}", REFERENCE, path.read_bytes()))
+    if data_dir is not None:
+        for path in sorted(Path(data_dir, "reference").glob("*.csv")):
+            found.append(_whole(f"{BUNDLED}reference/{path.name}", REFERENCE, path.read_bytes()))
     return found
 
 
-def asset_of(relpath: str) -> dg.AssetKey | None:
-    """The asset a landed file (relative path, as in the sensor's cursor) feeds."""
+def asset_of(relpath: str, seen: dict[str, str] | None = None) -> dg.AssetKey | None:
+    """The asset a file of the sensor's cursor fed (unpartitioned files say so in `seen`)."""
+    if seen and ASSET_MARK in seen:
+        return dg.AssetKey.from_user_string(seen[ASSET_MARK])
     folder, _, name = relpath.partition("/")
     if folder == "capacity":
-        return CAPACITY_FILES.get(name, QUOTAS)
+        return QUOTAS
     if folder == "production" and USGS_NAME.match(name):
         return USGS_WORLD
     return None
 
 
 def unmatched_files(landing: Path) -> list[str]:
-    """One line per landed capacity or reference CSV that feeds nothing (etl/core/landing.py)."""
+    """One line per landed capacity, facilities or reference CSV that feeds nothing."""
     landing = Path(landing)
     return [
-        *unmatched(landing, "capacity", [QUOTA_CONTRACT, QUOTA_POINTS], known=CAPACITY_FILES),
-        *unmatched(landing, "reference", [SOURCES, ENTITY_ALIASES]),
+        *unmatched(
+            landing, "capacity", [QUOTA_CONTRACT, QUOTA_POINTS, HOLDINGS_BASELINE, REALLOCATIONS]
+        ),
+        *unmatched(landing, "facilities", [FACILITY_CAPACITIES]),
+        *unmatched(landing, "reference", REFERENCE_CONTRACTS),
     ]
 
 
@@ -134,14 +158,16 @@ def changed_partitions(
     files = list(files)
     present = {f.relpath for f in files}
     for relpath, seen in sorted(cursor.items()):
-        asset = asset_of(relpath)
+        asset = asset_of(relpath, seen)
         if relpath in present or asset is None:
             continue
-        for key in sorted(seen):  # a removed file: its partitions revert to the other files
+        for key in sorted(
+            k for k in seen if k != ASSET_MARK
+        ):  # a removed file: its partitions revert to the other files
             out[asset][key].append(f"{relpath}@gone")
     for landed in files:
         seen = cursor.get(landed.relpath, {})
-        for key in sorted(landed.digests.keys() | seen.keys()):
+        for key in sorted((landed.digests.keys() | seen.keys()) - {ASSET_MARK}):
             # A partition whose rows disappeared from the file changed too (its rows go).
             if seen.get(key) != landed.digests.get(key):
                 digest = landed.digests.get(key, "gone")

@@ -5,9 +5,12 @@ from datetime import date
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from etl.core.contracts import read_contract, reject_where
+from etl.core.landing import LANDING_LABEL, files_in, label_of
+from etl.core.loading import drop_removed_landed
 from etl.core.marts import sql_mart
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -204,41 +207,87 @@ def _raw_long(raw: pl.DataFrame) -> pl.DataFrame:
     ).sort("source_row", "column_name")
 
 
+def edition_files(settings: SettingsResource, edition: str, table: str) -> list[tuple[Path, str]]:
+    """(path, label) of one edition's `table` ("world" or "salient") files in merge order: the
+    bundled `production/mcsYYYY-raree_<table>.csv`, then every landed
+    `production/mcsYYYY-raree_<table>*.csv` in path order (etl/core/landing.py's rules)."""
+    relpath = f"production/mcs{edition}-raree_{table}.csv"
+    landing = Path(settings.landing_dir)
+    found = [(settings.data(relpath), relpath)] if settings.data(relpath).is_file() else []
+    pattern = f"mcs{edition}-raree_{table}*.csv"
+    return found + [(p, label_of(landing, p)) for p in files_in(landing, "production", pattern)]
+
+
+def _keep_landed(
+    con: duckdb.DuckDBPyConnection, table: str, edition: str, labels: list[str]
+) -> list[str]:
+    """`labels` plus the landed labels of other editions already in `table` (kept)."""
+    mine = f"{LANDING_LABEL}/production/mcs{edition}-"
+    present = query_frame(con, f"SELECT DISTINCT source_file FROM {table}")["source_file"]
+    return labels + [f for f in present.to_list() if f and not f.startswith(mine)]
+
+
 def _load_edition(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> bool:
-    """Load one edition's world table if it exists; False when there is no file for it."""
-    relpath = f"production/mcs{edition}-raree_world.csv"
-    path = settings.source(relpath)
-    if not path.exists():
+    """Load one edition's world table if a file exists; False when there is none.
+
+    Bundled and landed files of the edition merge by key (country, year; the world total by
+    year): the later file wins, so a landed file supersedes only the keys it holds."""
+    files = edition_files(settings, edition, "world")
+    if not files:
         return False
-    columns = year_columns(path)
-    result = read_contract(path, usgs_world_contract(columns, header(path)), label=relpath)
     with warehouse.connect() as con:
         codes = query_frame(
             con, "SELECT code, iso3 FROM core.country_codes WHERE system IN ('name', 'iso3')"
         )
-        countries, world, rejected = tidy_usgs(
-            result.good, columns, codes, edition, world_source_id(edition)
+        countries, worlds, rejects = [], [], []
+        for path, label in files:
+            columns = year_columns(path)
+            result = read_contract(path, usgs_world_contract(columns, header(path)), label=label)
+            country_rows, world, rejected = tidy_usgs(
+                result.good, columns, codes, edition, world_source_id(edition)
+            )
+            countries.append(country_rows)
+            worlds.append(world)
+            rejects += [result.rejected, rejected]
+            replace_rows(con, "raw.usgs_world", _raw_long(result.raw), "source_file = ?", [label])
+        labels = _keep_landed(con, "raw.usgs_world", edition, [label for _, label in files])
+        drop_removed_landed(con, "raw.usgs_world", labels)
+        merged = pl.concat(countries, how="diagonal_relaxed").unique(
+            subset=["country_iso3", "year"], keep="last", maintain_order=True
         )
-        rejected = pl.concat([result.rejected, rejected])
-        replace_rows(con, "raw.usgs_world", _raw_long(result.raw), "source_file = ?", [relpath])
-        replace_rows(con, "core.production", countries, "edition = ?", [edition])
-        replace_rows(con, "core.production_world", world, "edition = ?", [edition])
-        replace_quarantine(con, "usgs_world", edition, rejected)
+        world = pl.concat(worlds, how="diagonal_relaxed").unique(
+            subset=["year"], keep="last", maintain_order=True
+        )
+        replace_rows(
+            con, "core.production", merged.sort("country_iso3", "year"), "edition = ?", [edition]
+        )
+        replace_rows(con, "core.production_world", world.sort("year"), "edition = ?", [edition])
+        replace_quarantine(con, "usgs_world", edition, pl.concat(rejects))
     return True
 
 
 def _load_salient(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> bool:
-    """Load one edition's US salient statistics if the file exists."""
-    relpath = f"production/mcs{edition}-raree_salient.csv"
-    path = settings.source(relpath)
-    if not path.exists():
+    """Load one edition's US salient statistics if a file exists, merged by key (year, column)
+    like the world table."""
+    files = edition_files(settings, edition, "salient")
+    if not files:
         return False
-    result = read_contract(path, salient_contract(path), label=relpath)
-    salient = tidy_salient(result.good, edition, salient_source_id(edition))
     with warehouse.connect() as con:
-        replace_rows(con, "raw.usgs_salient", _raw_long(result.raw), "source_file = ?", [relpath])
-        replace_rows(con, "core.us_salient", salient, "edition = ?", [edition])
-        replace_quarantine(con, "usgs_salient", edition, result.rejected)
+        parts, rejects = [], []
+        for path, label in files:
+            result = read_contract(path, salient_contract(path), label=label)
+            parts.append(tidy_salient(result.good, edition, salient_source_id(edition)))
+            rejects.append(result.rejected)
+            replace_rows(con, "raw.usgs_salient", _raw_long(result.raw), "source_file = ?", [label])
+        labels = _keep_landed(con, "raw.usgs_salient", edition, [label for _, label in files])
+        drop_removed_landed(con, "raw.usgs_salient", labels)
+        salient = pl.concat(parts, how="diagonal_relaxed").unique(
+            subset=["year", "source_column"], keep="last", maintain_order=True
+        )
+        replace_rows(
+            con, "core.us_salient", salient.sort("year", "source_column"), "edition = ?", [edition]
+        )
+        replace_quarantine(con, "usgs_salient", edition, pl.concat(rejects))
     return True
 
 

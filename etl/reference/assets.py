@@ -8,12 +8,13 @@ import dagster as dg
 import polars as pl
 
 from etl.core.contracts import Contract, empty_rejections, read_contract
-from etl.core.landing import landed_files_of
+from etl.core.landing import landed_files_of, merge_by_key
 from etl.core.loading import load_file
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WRITER_POOL, WarehouseResource, replace_rows
 from etl.reference import models
+from etl.reference.lookups import ISO_SOURCE_ID, all_countries, country_code_rows
 
 GROUP = "reference"
 OWNERS = ["team:reference"]
@@ -163,42 +164,42 @@ def provinces(warehouse: WarehouseResource, settings: SettingsResource) -> dg.Ma
     kinds=KINDS,
     pool=WRITER_POOL,
     deps=[sources],
-    description="Countries with ISO 3166-1 alpha-3/alpha-2 and UN M49 codes (core.countries), "
-    "and every code or name that maps to them (core.country_codes: m49, comtrade, iso2, name).",
+    description="Countries with ISO 3166-1 alpha-3/alpha-2 and UN M49 codes (core.countries): "
+    "the curated rows of countries.csv (aggregates WLD, EUU and the residual OTH) and every "
+    "other ISO 3166-1 country (pycountry), and every code or name that maps to them "
+    "(core.country_codes: iso3, iso2, m49, comtrade, comext, name).",
 )
 def countries(warehouse: WarehouseResource, settings: SettingsResource) -> dg.MaterializeResult:
-    aliases = read_contract(
-        settings.data("reference/country_aliases.csv"),
+    landing = Path(settings.landing_dir)
+    aliases = merge_by_key(
         models.COUNTRY_ALIASES,
-        label="reference/country_aliases.csv",
+        settings.data("reference/country_aliases.csv"),
+        "reference/country_aliases.csv",
+        landing,
+        landed_files_of(landing, "reference", models.COUNTRY_ALIASES),
     )
     with warehouse.connect() as con:
+
+        def resolve(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+            curated = frame.drop("source_file", "source_row").with_columns(_with_source("un-m49"))
+            everything = all_countries(curated.drop("source_id")).join(
+                curated.select("iso3", "source_id"), on="iso3", how="left"
+            )
+            return everything.with_columns(
+                pl.col("source_id").fill_null(pl.lit(ISO_SOURCE_ID))
+            ), empty_rejections()
+
         report, good = load_file(
             con,
             path=settings.data("reference/countries.csv"),
             label="reference/countries.csv",
             contract=models.COUNTRIES,
             core_table="core.countries",
-            resolve=lambda f: (
-                f.drop("source_file", "source_row").with_columns(_with_source("un-m49")),
-                empty_rejections(),
-            ),
+            resolve=resolve,
+            landing=landing,
+            landed=landed_files_of(landing, "reference", models.COUNTRIES),
         )
-        codes = pl.concat(
-            [
-                good.select(pl.lit("iso3").alias("system"), pl.col("iso3").alias("code"), "iso3"),
-                good.filter(pl.col("iso2").is_not_null()).select(
-                    pl.lit("iso2").alias("system"), pl.col("iso2").alias("code"), "iso3"
-                ),
-                good.filter(pl.col("m49").is_not_null()).select(
-                    pl.lit("m49").alias("system"),
-                    pl.col("m49").cast(pl.String).alias("code"),
-                    "iso3",
-                ),
-                good.select(pl.lit("name").alias("system"), pl.col("name").alias("code"), "iso3"),
-                aliases.good.select("system", pl.col("alias").alias("code"), "iso3"),
-            ]
-        ).unique(subset=["system", "code"], keep="first", maintain_order=True)
+        codes = country_code_rows(good, aliases.good.select("alias", "iso3", "system"))
         replace_rows(con, "core.country_codes", codes)
         return materialize_result(
             con, "core.countries", rejected=report.rejected + aliases.rejected.height

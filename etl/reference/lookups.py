@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pycountry
 
 from etl.core.warehouse import load_sql
 
@@ -18,6 +19,87 @@ SQL_DIR = Path(__file__).parent / "sql"
 COUNTRIES_TABLE = "core.countries"
 CODES_TABLE = "core.country_codes"
 SOURCES_TABLE = "core.sources"
+ISO_SOURCE_ID = "iso-3166-1"
+COUNTRY_COLUMNS = ("iso3", "iso2", "m49", "name", "is_aggregate")
+
+
+def iso_countries() -> pl.DataFrame:
+    """Every ISO 3166-1 country (the maintained list shipped by pycountry): iso3, iso2, m49,
+    name (the common name when ISO has one: "South Korea"), is_aggregate (false)."""
+    rows = [
+        (c.alpha_3, c.alpha_2, int(c.numeric), getattr(c, "common_name", None) or c.name)
+        for c in sorted(pycountry.countries, key=lambda c: c.alpha_3)
+    ]
+    return pl.DataFrame(
+        rows,
+        schema={"iso3": pl.String, "iso2": pl.String, "m49": pl.Int64, "name": pl.String},
+        orient="row",
+    ).with_columns(pl.lit(False).alias("is_aggregate"))
+
+
+def iso_names() -> pl.DataFrame:
+    """name -> iso3 for every ISO name of a country: short, official and common names."""
+    rows = {
+        (name, c.alpha_3)
+        for c in pycountry.countries
+        for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None))
+        if name
+    }
+    return pl.DataFrame(sorted(rows), schema={"name": pl.String, "iso3": pl.String}, orient="row")
+
+
+def all_countries(curated: pl.DataFrame) -> pl.DataFrame:
+    """The curated rows of `countries.csv` (their ids and names win; aggregates such as WLD and
+    the residual OTH live only there), then every other ISO 3166-1 country, by iso3."""
+    curated = curated.select(
+        pl.col("iso3"),
+        pl.col("iso2"),
+        pl.col("m49").cast(pl.Int64),
+        pl.col("name"),
+        pl.col("is_aggregate").cast(pl.Boolean),
+    )
+    extra = iso_countries().join(curated.select("iso3"), on="iso3", how="anti")
+    return pl.concat([curated, extra]).sort("iso3")
+
+
+def country_code_rows(countries: pl.DataFrame, aliases: pl.DataFrame) -> pl.DataFrame:
+    """system, code, iso3 of every code and name of `countries` (iso3, iso2, m49, name), the
+    ISO names, and the `aliases` (alias, iso3, system); the first row of a (system, code) wins:
+    curated names and aliases before ISO's own."""
+    named = countries.filter(pl.col("iso2").is_not_null())
+    numbered = countries.filter(pl.col("m49").is_not_null())
+    return pl.concat(
+        [
+            countries.select(pl.lit("iso3").alias("system"), pl.col("iso3").alias("code"), "iso3"),
+            named.select(pl.lit("iso2").alias("system"), pl.col("iso2").alias("code"), "iso3"),
+            numbered.select(
+                pl.lit("m49").alias("system"), pl.col("m49").cast(pl.String).alias("code"), "iso3"
+            ),
+            countries.select(pl.lit("name").alias("system"), pl.col("name").alias("code"), "iso3"),
+            aliases.select("system", pl.col("alias").alias("code"), "iso3"),
+            iso_names().select(
+                pl.lit("name").alias("system"), pl.col("name").alias("code"), "iso3"
+            ),
+        ]
+    ).unique(subset=["system", "code"], keep="first", maintain_order=True)
+
+
+def reference_countries(reference_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(countries, codes) from the bundled files and the ISO list, before `core` tables exist."""
+    curated = pl.read_csv(reference_dir / "countries.csv", infer_schema=False).with_columns(
+        pl.col("m49").cast(pl.Int64), pl.col("is_aggregate").str.to_lowercase() == "true"
+    )
+    aliases = pl.read_csv(reference_dir / "country_aliases.csv", infer_schema=False)
+    countries = all_countries(curated)
+    return countries, country_code_rows(countries, aliases.select("alias", "iso3", "system"))
+
+
+def iso2_to_iso3(reference_dir: Path) -> dict[str, str]:
+    """ISO alpha-2 -> alpha-3 of every country, plus the statistics' own alpha-2 spellings
+    (Comext's EL for Greece, XS for Serbia: `comext` aliases)."""
+    _, codes = reference_countries(reference_dir)
+    wanted = codes.filter(pl.col("system").is_in(["iso2", "comext"]))
+    return dict(wanted.select("code", "iso3").iter_rows())
 
 
 def has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
@@ -55,21 +137,9 @@ class CountryCodes:
 
     @classmethod
     def from_reference_csv(cls, reference_dir: Path) -> CountryCodes:
-        """Build from `countries.csv` and `country_aliases.csv` (before `core` tables exist)."""
-        countries = pl.read_csv(reference_dir / "countries.csv", infer_schema=False).select(
-            pl.col("iso3"),
-            pl.col("m49"),
-            (pl.col("is_aggregate").str.to_lowercase() == "true").alias("is_aggregate"),
-        )
-        aliases = pl.read_csv(reference_dir / "country_aliases.csv", infer_schema=False)
-        codes = pl.concat(
-            [
-                countries.filter(pl.col("m49").is_not_null()).select(
-                    pl.lit("m49").alias("system"), pl.col("m49").alias("code"), "iso3"
-                ),
-                aliases.select("system", pl.col("alias").alias("code"), "iso3"),
-            ]
-        )
+        """Build from `countries.csv`, `country_aliases.csv` and the ISO list (before `core`
+        tables exist)."""
+        countries, codes = reference_countries(reference_dir)
         return cls.from_frames(codes, countries.select("iso3", "is_aggregate"))
 
     @classmethod
@@ -102,21 +172,13 @@ def country_codes(con: duckdb.DuckDBPyConnection, reference_dir: Path) -> Countr
 
 
 def country_names(reference_dir: Path) -> pl.DataFrame:
-    """name -> iso3, is_aggregate: the countries' names and their `name` aliases (Burma, ...)."""
-    countries = pl.read_csv(reference_dir / "countries.csv", infer_schema=False)
-    aliases = pl.read_csv(reference_dir / "country_aliases.csv", infer_schema=False).filter(
-        pl.col("system") == "name"
-    )
-    aggregate = countries.select("iso3", (pl.col("is_aggregate") == "true").alias("is_aggregate"))
+    """name -> iso3, is_aggregate: the countries' names, their `name` aliases (Burma, ...) and
+    the ISO names ("Korea, Republic of")."""
+    countries, codes = reference_countries(reference_dir)
     return (
-        pl.concat(
-            [
-                countries.select("name", "iso3"),
-                aliases.select(pl.col("alias").alias("name"), "iso3"),
-            ]
-        )
-        .unique("name", keep="first")
-        .join(aggregate, on="iso3", how="left")
+        codes.filter(pl.col("system") == "name")
+        .select(pl.col("code").alias("name"), "iso3")
+        .join(countries.select("iso3", "is_aggregate"), on="iso3", how="left")
     )
 
 
@@ -138,7 +200,9 @@ def register_lookup_tables(con: duckdb.DuckDBPyConnection, reference_dir: Path) 
     if has_table(con, COUNTRIES_TABLE):
         con.execute(load_sql(SQL_DIR, "create_countries_from_core"))
     else:
-        con.execute(
-            load_sql(SQL_DIR, "create_countries_from_csv"),
-            {"path": str(reference_dir / "countries.csv")},
-        )
+        countries, _ = reference_countries(reference_dir)
+        con.register("_reference_countries", countries.select("iso3", "name").to_arrow())
+        try:
+            con.execute(load_sql(SQL_DIR, "create_countries_from_frame"))
+        finally:
+            con.unregister("_reference_countries")

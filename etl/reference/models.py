@@ -80,7 +80,11 @@ COUNTRIES = Contract(
 
 COUNTRY_ALIASES = Contract(
     "country_aliases",
-    (Field("alias"), Field("iso3", pattern=ISO3), Field("system", choices=("name", "comtrade"))),
+    (
+        Field("alias"),
+        Field("iso3", pattern=ISO3),
+        Field("system", choices=("name", "comtrade", "comext")),
+    ),
     key=("system", "alias"),
 )
 

@@ -1,6 +1,7 @@
 """Every trade asset: partitions (`ingest.py`), bundled files (`bundled.py`), marts (`marts.py`)."""
 
 from etl.trade.bundled import bundled_flows, supply_agreements
+from etl.trade.comext import comext
 from etl.trade.ingest import baci, comtrade_annual, comtrade_monthly
 from etl.trade.marts import (
     buyer_exposure_chain,
@@ -11,10 +12,12 @@ from etl.trade.marts import (
     trade_flows_mart,
     trade_flows_yearly,
 )
+from etl.trade.reported import reported_figures
 
-PARTITIONED_ASSETS = [comtrade_annual, comtrade_monthly, baci]
+PARTITIONED_ASSETS = [comtrade_annual, comtrade_monthly, baci, comext]
 UNPARTITIONED_ASSETS = [
     bundled_flows,
+    reported_figures,
     supply_agreements,
     trade_flows_mart,
     trade_flows_yearly,

@@ -132,4 +132,9 @@ def read_baci(
         "source_file",
         "source_row",
     )
-    return ReadResult(flows=_as_flows(out), rejected=rejected, scanned_files=(str(path),))
+    return ReadResult(
+        flows=_as_flows(out),
+        rejected=rejected,
+        scanned_files=(str(path),),
+        file_rows=((str(path), raw.height, 0),),
+    )

@@ -40,6 +40,7 @@ from etl.core.http import (
     write_atomic,
 )
 from etl.core.settings_resource import SettingsResource
+from etl.reference.lookups import iso2_to_iso3 as country_iso2_to_iso3
 from etl.settings import BUNDLED_DATA
 
 SERVICE = "Eurostat Comext"
@@ -150,10 +151,8 @@ class ComextQuery:
 
 
 def iso2_to_iso3(reference_dir: Path) -> dict[str, str]:
-    """ISO alpha-2 -> alpha-3 from countries.csv, plus Comext's own spellings (EL, XS)."""
-    with (reference_dir / "countries.csv").open(encoding="utf-8", newline="") as handle:
-        mapping = {r["iso2"]: r["iso3"] for r in csv.DictReader(handle) if r.get("iso2")}
-    return {**mapping, **COMEXT_ONLY}
+    """ISO alpha-2 -> alpha-3 of every country (the reference lookup), plus Comext's own."""
+    return {**country_iso2_to_iso3(reference_dir), **COMEXT_ONLY}
 
 
 def _category(dataset: dict[str, Any], name: str) -> tuple[list[str], dict[str, str]]:

@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
+from etl.core.loading import record_accounting
 from etl.core.metadata import table_metadata
 from etl.core.settings_resource import SettingsResource
 from etl.core.warehouse import WRITER_POOL, WarehouseResource, load_sql
@@ -23,6 +24,7 @@ from etl.trade.landing import baci_country_file, baci_files, comtrade_files, com
 from etl.trade.models import DATASET_BACI, DATASET_COMTRADE, FLOWS_TABLE, SQL_DIR
 from etl.trade.partitions import MONTHLY, YEARLY
 from etl.trade.readers import ReadResult, TradeFileError, read_comtrade
+from etl.trade.validation import trade_accounts
 
 
 def country_codes(con: duckdb.DuckDBPyConnection, settings: SettingsResource) -> CountryCodes:
@@ -117,6 +119,9 @@ def ingest(
             "data/reference/sources.csv (check the file's .source_id sidecar)"
         )
     write_partition(con, dataset, partition_key, result)
+    record_accounting(
+        con, dataset, partition_key, trade_accounts(result.file_rows, result.flows, result.rejected)
+    )
 
 
 def comtrade_touching(landing: Path) -> tuple[dict[str, list[Path]], list[str]]:
@@ -228,6 +233,7 @@ def baci_run(
                 flows=pl.concat([r.flows for r in parts]),
                 rejected=pl.concat([r.rejected for r in parts]),
                 scanned_files=tuple(str(p) for p in files),
+                file_rows=tuple(f for r in parts for f in r.file_rows),
             )
             ingest(con, settings, DATASET_BACI, key, results[key])
         clear_partitions(con, DATASET_BACI, [k for k in partition_keys if k not in results])

@@ -25,10 +25,12 @@ from etl.trade.ingest import prepare_reference
 from etl.trade.models import (
     AGREEMENTS_TABLE,
     BUYERS_TABLE,
+    EU27_ISO3,
     FLOWS_YEARLY_TABLE,
     MART_EXPOSURE,
     MART_FLOWS,
     MART_SCENARIO_INFO,
+    MART_SHARES,
     QUOTA_MART,
     SQL_DIR,
 )
@@ -37,6 +39,7 @@ FLOW_INPUTS = [
     dg.AssetKey(["trade", "comtrade_annual"]),
     dg.AssetKey(["trade", "comtrade_monthly"]),
     dg.AssetKey(["trade", "baci"]),
+    dg.AssetKey(["trade", "comext"]),
     dg.AssetKey(["trade", "bundled_flows"]),
 ]
 MART_KEYS = {
@@ -120,22 +123,34 @@ def trade_flows_yearly(
         )
 
 
-buyer_supplier_shares = sql_mart(
-    "buyer_supplier_shares",
-    SQL_DIR,
-    [MART_KEYS["yearly"]],
-    GROUP,
-    "Per buyer, commodity and year: each supplier's share of value and tonnes, the HHI of "
-    "suppliers (0-10,000) and China's share.",
-    sql_name="build_buyer_supplier_shares",
+@dg.asset(
+    key=MART_KEYS["shares"],
+    group_name=GROUP,
+    kinds={"duckdb", "sql"},
+    owners=OWNERS,
+    pool=WRITER_POOL,
+    deps=[MART_KEYS["yearly"]],
+    automation_condition=ON_UPSTREAM_UPDATE,
+    description="Per buyer (every importing country, and EU27 on extra-EU partners), commodity, "
+    "year and currency: each supplier's share of value and tonnes, the HHI of suppliers "
+    "(0-10,000) and China's share. Shares never mix currencies.",
 )
+def buyer_supplier_shares(
+    warehouse: WarehouseResource, settings: SettingsResource
+) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        return _build(
+            con, settings, "build_buyer_supplier_shares", MART_SHARES, eu27=list(EU27_ISO3)
+        )
+
+
 mirror_discrepancy = sql_mart(
     "mirror_discrepancy",
     SQL_DIR,
     [MART_KEYS["yearly"]],
     GROUP,
-    "Exporter-reported vs importer-reported value and tonnes per pair, commodity and year, "
-    "with the gap.",
+    "Exporter-reported vs importer-reported value and tonnes per pair, commodity, year and "
+    "currency, with the gap; one-sided rows say why they are not matched.",
     sql_name="build_mirror_discrepancy",
 )
 

@@ -28,7 +28,10 @@ from etl.trade.models import (
     RARE_EARTH_HS_CODES,
     SOURCE_SIDECAR_SUFFIX,
     SYNTHETIC_SOURCE_ID,
+    as_flows,
+    kept_codes,
 )
+from etl.trade.validation import header_problem, non_finite_rule, ragged_rules
 
 NULL_WORDS = ("", "NA", "N/A", "null", "NULL")
 BACI_NAME = re.compile(
@@ -49,6 +52,8 @@ class ReadResult:
     rejected: pl.DataFrame
     scanned_files: tuple[str, ...]
     dropped_breakdowns: int = 0
+    # (file, rows of the partition read, rows set aside as breakdowns) per file
+    file_rows: tuple[tuple[str, int, int], ...] = ()
 
 
 def source_id_for(path: Path, default: str) -> str:
@@ -74,8 +79,10 @@ def _trim(name: str) -> pl.Expr:
 
 
 def _hs6(name: str) -> pl.Expr:
-    """An HS code as six characters with its leading zeros (some writers drop them)."""
-    return _trim(name).str.zfill(6)
+    """An HS code as six characters with its leading zeros (some writers drop them); a
+    4-digit heading stays a heading."""
+    code = _trim(name)
+    return pl.when(code.str.len_chars() == 4).then(code).otherwise(code.str.zfill(6))
 
 
 def _code_candidates(name: str, hs_codes: Sequence[str]) -> pl.Expr:
@@ -132,18 +139,23 @@ def read_header(path: Path) -> list[str]:
         first = handle.readline()
     if not first.strip():
         raise TradeFileError(f"{path}: empty file, expected a CSV header")
-    return [h.strip().strip('"') for h in first.rstrip("\r\n").split(",")]
+    names = [h.strip().strip('"') for h in first.rstrip("\r\n").split(",")]
+    problem = header_problem(path, names)
+    if problem:
+        raise TradeFileError(f"{path}: row 1 (header): {problem}")
+    return names
 
 
 def _rejections(
     frame: pl.DataFrame, rules: Iterable[tuple[pl.Expr, str, str | pl.Expr]]
 ) -> pl.DataFrame:
+    rules = [*rules, *ragged_rules(frame)]
     parts = [reject_where(frame, mask, field, reason) for mask, field, reason in rules]
     return pl.concat([empty_rejections(), *parts]).sort("source_file", "source_row", "field")
 
 
 def _as_flows(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.select([pl.col(c).cast(t).alias(c) for c, t in FLOW_SCHEMA.items()])
+    return as_flows(frame)
 
 
 def _number_rules(name: str, required: bool) -> list[tuple[pl.Expr, str, str]]:
@@ -151,6 +163,7 @@ def _number_rules(name: str, required: bool) -> list[tuple[pl.Expr, str, str]]:
     rules: list[tuple[pl.Expr, str, str]] = [
         (raw.is_not_null() & typed.is_null(), name, "not a number"),
         (typed < 0, name, "negative"),
+        non_finite_rule(name, typed),
     ]
     if required:
         rules.append((raw.is_null(), name, "missing value"))
@@ -190,7 +203,7 @@ def _comtrade_totals(
     in_partition = (
         (_trim("freqCode") == freq)
         & (_trim("refYear") == str(year))
-        & _hs6("cmdCode").is_in(list(hs_codes))
+        & _hs6("cmdCode").is_in(kept_codes(hs_codes))
     )
     if month is not None:
         in_partition &= _trim("refMonth").cast(pl.Int32, strict=False) == month
@@ -198,7 +211,7 @@ def _comtrade_totals(
     # read here (COMTRADE_READ); the exact partition test and the cleaning run on those rows.
     candidates = (
         _scan(path, COMTRADE_COLUMNS)
-        .filter(_code_candidates("cmdCode", hs_codes))
+        .filter(_code_candidates("cmdCode", kept_codes(hs_codes)))
         .select(*COMTRADE_READ, "source_row", "source_file")
         .collect(engine="streaming")
     )
@@ -206,7 +219,7 @@ def _comtrade_totals(
         candidates.lazy()
         .filter(in_partition)
         .with_columns(*[_clean(c) for c in COMTRADE_READ])
-        .with_columns(pl.col("cmdCode").str.zfill(6))
+        .with_columns(_hs6("cmdCode"))
     )
     is_total = (
         pl.col("partner2Code").fill_null("0").is_in(["0", "W00"])
@@ -358,12 +371,13 @@ def read_comtrade(
     the later copies are rejected as duplicates.
     """
     key = partition_key or (f"{year}" if month is None else f"{year}-{month:02d}")
-    frames, scanned, dropped = [], [], 0
+    frames, scanned, dropped, file_rows = [], [], 0, []
     for path in sorted(paths):
         totals, breakdowns = _comtrade_totals(path, year, month, hs_codes)
         frames.append(totals)
         dropped += breakdowns
         scanned.append(str(path))
+        file_rows.append((str(path), totals.height + breakdowns, breakdowns))
     if not frames:
         return ReadResult(pl.DataFrame(schema=FLOW_SCHEMA), empty_rejections(), ())
     raw = _resolve_comtrade_codes(pl.concat(frames, how="vertical_relaxed"), codes)
@@ -379,6 +393,7 @@ def read_comtrade(
         rejected=pl.concat([rejected, duplicates]).sort("source_file", "source_row", "field"),
         scanned_files=tuple(scanned),
         dropped_breakdowns=dropped,
+        file_rows=tuple(file_rows),
     )
 
 

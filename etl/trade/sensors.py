@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import polars as pl
 
-from etl.core.landing import settled
+from etl.core.landing import file_digest, settled
+from etl.core.runs import FILES_TAG, TRIGGER_TAG
 from etl.core.settings_resource import SettingsResource
-from etl.trade.assets import UNPARTITIONED_ASSETS, baci, comtrade_annual, comtrade_monthly
+from etl.trade.assets import (
+    UNPARTITIONED_ASSETS,
+    baci,
+    comext,
+    comtrade_annual,
+    comtrade_monthly,
+)
+from etl.trade.comext import comext_files, comext_years
 from etl.trade.landing import baci_files, comtrade_files, comtrade_partitions
 from etl.trade.readers import TradeFileError, baci_file_info
 
@@ -19,8 +29,8 @@ MONTHLY_JOB = "trade_monthly_ingest"
 # One job per partitions definition: a Dagster job cannot mix yearly and monthly assets.
 trade_yearly_ingest_job = dg.define_asset_job(
     YEARLY_JOB,
-    selection=dg.AssetSelection.assets(comtrade_annual, baci),
-    description="Yearly trade partitions (Comtrade annual, BACI) from the landing folder.",
+    selection=dg.AssetSelection.assets(comtrade_annual, baci, comext),
+    description="Yearly trade partitions (Comtrade annual, BACI, Comext) from the landing folder.",
 )
 trade_monthly_ingest_job = dg.define_asset_job(
     MONTHLY_JOB,
@@ -29,76 +39,86 @@ trade_monthly_ingest_job = dg.define_asset_job(
 )
 
 
-def _stamp(path: Path) -> str | None:
-    """mtime and size of a settled file (etl/core/landing.py); None while it may still be
-    being copied in."""
-    stat = path.stat()
-    if not settled(path):
-        return None
-    return f"{stat.st_mtime_ns}:{stat.st_size}"
+ASSETS = {
+    "comtrade_annual": comtrade_annual,
+    "comtrade_monthly": comtrade_monthly,
+    "baci": baci,
+    "comext": comext,
+}
+JOBS = {
+    "comtrade_annual": YEARLY_JOB,
+    "comtrade_monthly": MONTHLY_JOB,
+    "baci": YEARLY_JOB,
+    "comext": YEARLY_JOB,
+}
 
 
-def _changed_stamp(path: Path, cursor: dict[str, str], seen: dict[str, str]) -> str | None:
-    """The file's stamp when it is new or changed since the cursor, else None.
-
-    Records in `seen` what the next cursor keeps for it (a settling file keeps its old stamp).
-    """
-    stamp = _stamp(path)
-    if stamp is None:
-        if str(path) in cursor:
-            seen[str(path)] = cursor[str(path)]
-        return None
-    seen[str(path)] = stamp
-    return None if cursor.get(str(path)) == stamp else stamp
+def _partitions(path: Path, kind: str) -> list[str]:
+    """`asset/key` of every partition a landed file holds rows of (raises for a bad file)."""
+    if kind == "baci":
+        return [f"baci/{baci_file_info(path)[1]}"]
+    if kind == "comext":
+        return [f"comext/{year}" for year in comext_years([path])]
+    annual, monthly = comtrade_partitions(path)
+    return [f"comtrade_annual/{k}" for k in annual] + [f"comtrade_monthly/{k}" for k in monthly]
 
 
 def plan_runs(
-    landing: Path, cursor: dict[str, str]
-) -> tuple[list[dg.RunRequest], dict[str, str], list[str]]:
-    """Run requests for the partitions touched by new or changed files, and the next cursor.
+    landing: Path, cursor: dict[str, Any]
+) -> tuple[list[dg.RunRequest], dict[str, Any], list[str]]:
+    """Run requests for the partitions whose landed content changed, and the next cursor.
 
-    The cursor maps each file path to its mtime and size; an unchanged file is not read again,
-    and a file modified in the last `SETTLE_SECONDS` is left for the next tick.
-    One request per (asset, partition), whichever number of files touch it.
+    Change is by content (etl/core/landing.py's `file_digest`, streamed): the cursor keeps per
+    file its digest and the partitions it holds (a touched file with the same bytes starts
+    nothing; only a changed file is parsed for its partitions). A changed file
+    requests the partitions it holds now and held before (rows that left it revert); a removed
+    file requests the partitions it held. A file modified in the last `SETTLE_SECONDS` is left
+    for the next tick. One request per (asset, partition), whichever number of files touch it.
     """
-    seen: dict[str, str] = {}
+    seen: dict[str, Any] = {}
     notes: list[str] = []
-    wanted: dict[tuple[str, str], list[str]] = {}
-    for path in comtrade_files(landing):
-        stamp = _changed_stamp(path, cursor, seen)
-        if stamp is None:
+    wanted: dict[str, list[str]] = defaultdict(list)
+    present = [
+        *((p, "comtrade") for p in comtrade_files(landing)),
+        *((p, "baci") for p in baci_files(landing)),
+        *((p, "comext") for p in comext_files(landing)),
+    ]
+    listed = {str(p) for p, _ in present}
+    for path, kind in present:
+        old = cursor.get(str(path))
+        old = old if isinstance(old, dict) else None  # an mtime:size cursor of old: re-read
+        if not settled(path):
+            if old is not None:
+                seen[str(path)] = old
+            continue
+        digest = file_digest(path)
+        if old is not None and old.get("digest") == digest:
+            seen[str(path)] = old
             continue
         try:
-            annual, monthly = comtrade_partitions(path)
+            parts = _partitions(path, kind)
         except (TradeFileError, pl.exceptions.PolarsError) as exc:
             notes.append(f"skipped until it changes: {exc}")
-            continue
-        for key in annual:
-            wanted.setdefault(("comtrade_annual", key), []).append(f"{path.name}@{stamp}")
-        for key in monthly:
-            wanted.setdefault(("comtrade_monthly", key), []).append(f"{path.name}@{stamp}")
-    for path in baci_files(landing):
-        stamp = _changed_stamp(path, cursor, seen)
-        if stamp is None:
-            continue
-        year = str(baci_file_info(path)[1])
-        wanted.setdefault(("baci", year), []).append(f"{path.name}@{stamp}")
-    assets = {
-        "comtrade_annual": comtrade_annual,
-        "comtrade_monthly": comtrade_monthly,
-        "baci": baci,
-    }
-    jobs = {"comtrade_annual": YEARLY_JOB, "comtrade_monthly": MONTHLY_JOB, "baci": YEARLY_JOB}
-    requests = [
-        dg.RunRequest(
-            run_key=f"trade/{asset}/{key}/" + ",".join(sorted(files)),
-            job_name=jobs[asset],
-            asset_selection=[assets[asset].key],
-            partition_key=key,
-            tags={"reekg/trigger": "landing", "reekg/files": ",".join(sorted(files))[:1000]},
+            parts = []
+        seen[str(path)] = {"digest": digest, "partitions": parts}
+        for part in sorted({*parts, *(old or {}).get("partitions", [])}):
+            wanted[part].append(f"{path.name}@{digest}")
+    for name, old in sorted(cursor.items()):
+        if name not in listed and isinstance(old, dict):  # removed: its partitions revert
+            for part in old.get("partitions", []):
+                wanted[part].append(f"{Path(name).name}@gone")
+    requests = []
+    for part, files in sorted(wanted.items()):
+        asset, _, key = part.partition("/")
+        requests.append(
+            dg.RunRequest(
+                run_key=f"trade/{part}/" + ",".join(sorted(files)),
+                job_name=JOBS[asset],
+                asset_selection=[ASSETS[asset].key],
+                partition_key=key,
+                tags={TRIGGER_TAG: "landing", FILES_TAG: ",".join(sorted(files))[:1000]},
+            )
         )
-        for (asset, key), files in sorted(wanted.items())
-    ]
     return requests, seen, notes
 
 
@@ -107,8 +127,9 @@ def plan_runs(
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
     jobs=[trade_yearly_ingest_job, trade_monthly_ingest_job],
-    description="Watches landing/trade/comtrade/*.csv and landing/trade/baci/BACI_*_Y*_*.csv and "
-    "requests runs only for the year/month partitions a new or changed file touches.",
+    description="Watches landing/trade/comtrade/*.csv, landing/trade/comext/*.csv and "
+    "landing/trade/baci/BACI_*_Y*_*.csv and requests runs only for the year/month partitions "
+    "whose content changed (by digest) or whose file was removed.",
 )
 def trade_landing_sensor(
     context: dg.SensorEvaluationContext, settings: SettingsResource

@@ -17,7 +17,7 @@ from etl.settings import BUNDLED_DATA
 
 EVENTS = BUNDLED_DATA / "controls/china_export_control_events.csv"
 ITEMS = BUNDLED_DATA / "controls/china_export_control_items.csv"
-US_IMPORTS = BUNDLED_DATA / "trade/us_imports_hs280530_by_partner.csv"
+US_IMPORTS = BUNDLED_DATA / "trade/trade_us_imports_by_partner_hs280530_284610_284690_2018_2025.csv"
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -70,8 +70,8 @@ def test_controlled_trade_is_an_upper_bound_from_the_importer_file(
 ) -> None:
     expected: dict[int, float] = defaultdict(float)
     for row in read_rows(US_IMPORTS):
-        if row["partner_iso3"] == "CHN" and row["canonical_product_id"] == "280530":
-            expected[int(row["year"])] += float(row["import_value_usd"])
+        if row["partner_iso3"] == "CHN" and row["hs_code"] == "280530":
+            expected[int(row["year"])] += float(row["value_usd"])
     rows = published.execute(
         "SELECT year, imports_from_china_usd, control_event_id, control_coverage, is_upper_bound "
         "FROM marts.controlled_trade WHERE buyer = 'USA' AND hs6 = '280530' ORDER BY year"

@@ -24,7 +24,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from etl.core.contracts import NULL_WORDS, Contract, ContractError, Field, read_contract
+from etl.core.contracts import (
+    CONTROL_CHARACTERS,
+    DATE_RANGE,
+    MAX_NUMBER,
+    NULL_WORDS,
+    Contract,
+    ContractError,
+    Field,
+    read_contract,
+)
 from etl.production.models import usgs_world_contract, year_columns
 
 MODEL_MODULES = ("etl.reference.models", "etl.capacity.models", "etl.trade.models")
@@ -128,7 +137,7 @@ def valid_value(field: Field) -> st.SearchStrategy[str]:
         low = field.minimum if field.minimum is not None else -1e6
         return st.floats(low, low + 1e7, allow_nan=False).map(lambda x: f"{x:.3f}")
     if field.kind == "date":
-        return st.dates().map(lambda d: d.isoformat())
+        return st.dates(*DATE_RANGE).map(lambda d: d.isoformat())
     if field.kind == "bool":
         return st.sampled_from(["true", "false"])
     text = (
@@ -240,6 +249,11 @@ def check_result(path: Path, contract: Contract, label: str, n_valid: int) -> No
             assert all(math.isfinite(v) for v in values), (f.name, values)
             if f.minimum is not None:
                 assert all(v >= f.minimum for v in values), (f.name, values)
+            assert all(abs(v) <= MAX_NUMBER for v in values), (f.name, values)
+        if f.kind == "date":
+            assert all(DATE_RANGE[0] <= d <= DATE_RANGE[1] for d in column.drop_nulls()), f.name
+        if f.kind == "str":
+            assert not column.drop_nulls().str.contains(CONTROL_CHARACTERS).any(), f.name
     if contract.key:
         assert good.select(contract.key).is_unique().all()
 

@@ -67,7 +67,8 @@ CREATE TABLE core.trade_flows (dataset VARCHAR, partition_key VARCHAR, year INTE
     exporter_iso3 VARCHAR, importer_iso3 VARCHAR, flow VARCHAR, reporter_side VARCHAR,
     counts_as_origin BOOLEAN, is_aggregate_partner BOOLEAN, hs_code VARCHAR,
     classification VARCHAR, tonnes DOUBLE, value_usd DOUBLE, release VARCHAR, source_id VARCHAR,
-    source_file VARCHAR, source_row BIGINT);
+    source_file VARCHAR, source_row BIGINT, value DOUBLE, currency VARCHAR, cn_code VARCHAR,
+    code_kind VARCHAR, is_complete BOOLEAN);
 """
 
 TINY_ROWS = """
@@ -133,7 +134,7 @@ TINY_TRADE_ROWS = """
 INSERT INTO core.trade_flows VALUES
  ('trade.comtrade', '2021', 2021, NULL, '2021', 'A', 'USA', 'CHN', 'CHN', 'USA', 'import',
   'importer', true, false, '280530', 'HS2017', 12.5, 1234567.89, 'r1', 'wikipedia-creg',
-  'landing/x.csv', 2);
+  'landing/x.csv', 2, 1234567.89, 'USD', NULL, 'hs6', true);
 """
 
 

@@ -144,22 +144,30 @@ def test_q9_controlled_heading_imports_match_the_sql_mart(
 ) -> None:
     rows = run(graph_store, "q9_controlled_heading_imports.rq")
     sparql = {
-        (r["buyer"].rsplit("/", 1)[1], int(r["year"]), r["heading"].rsplit("/", 1)[1]): (
-            Decimal(r["importsFromChinaUSD"]),
-            r["inForce"] == "true",
-        )
+        (
+            r["buyer"].rsplit("/", 1)[1],
+            int(r["year"]),
+            r["heading"].rsplit("/", 1)[1],
+            r["currency"],
+        ): (Decimal(r["importsFromChina"]), r["inForce"] == "true")
         for r in rows
     }
+    # EU27 is a buyer of the marts only (the graph's buyers are countries)
     sql = {
-        (buyer, year, hs6): (Decimal(str(value)), control is not None)
-        for buyer, year, hs6, value, control in published.execute(
-            "SELECT buyer, year, hs6, sum(imports_from_china_usd), "
+        (buyer, year, hs6, currency): (Decimal(str(value)), control is not None)
+        for buyer, year, hs6, currency, value, control in published.execute(
+            "SELECT buyer, year, hs6, currency, sum(imports_from_china), "
             "max(control_event_id) FROM marts.controlled_trade WHERE reporter_side = 'importer' "
-            "GROUP BY ALL"
+            "AND buyer <> 'EU27' GROUP BY ALL"
         ).fetchall()
     }
-    assert sparql == sql and len(sql) > 0
-    assert sparql[("USA", 2018, "280530")] == (Decimal(6081534), False)
+    # SQL sums doubles (DEU's EUR rows have decimals), SPARQL sums decimals exactly
+    assert set(sparql) == set(sql) and len(sql) > 0
+    for key, (value, in_force) in sql.items():
+        assert sparql[key][1] == in_force
+        assert float(sparql[key][0]) == pytest.approx(float(value), rel=1e-12)
+    assert sparql[("USA", 2018, "280530", "USD")] == (Decimal(6081534), False)
+    assert ("DEU", 2023, "280530", "EUR") in sparql
 
 
 def test_q10_capacity_outside_china_matches_the_sql_mart(
@@ -304,3 +312,34 @@ def test_provenance_names_the_bundled_files_with_checksums(graph_store: ox.Store
         files["data/capacity/china_re_quotas_2015_2023.csv"]
         == hashlib.sha256(quota_csv.read_bytes()).hexdigest()
     )
+
+
+def test_q11_buyers_china_share_by_code_year_matches_sql(
+    graph_store: ox.Store, published: duckdb.DuckDBPyConnection
+) -> None:
+    rows = run(graph_store, "q11_buyers_china_share_by_code_year.rq")
+    sparql = {
+        (
+            r["buyer"].removeprefix(f"{ID}country/"),
+            r["commodity"].removeprefix(f"{ID}commodity/"),
+            int(r["year"]),
+            r["currency"],
+        ): (float(r["importsValue"]), float(r["chinaShare"]), r["isComplete"] == "true")
+        for r in rows
+    }
+    sql = {
+        (buyer, code, year, currency): (total, share, complete)
+        for buyer, code, year, currency, total, share, complete in published.sql(
+            "SELECT DISTINCT buyer, hs_code, year, currency, buyer_value, china_share_value, "
+            "is_complete FROM marts.buyer_supplier_shares "
+            "WHERE buyer IN ('DEU', 'FRA', 'USA', 'JPN')"
+        ).fetchall()
+    }
+    assert set(sparql) == set(sql)
+    assert {b for b, *_ in sql} == {"DEU", "FRA", "USA", "JPN"}
+    assert {c for _, _, _, c in sql} == {"EUR", "USD"}
+    for key, (total, share, complete) in sql.items():
+        assert sparql[key][0] == pytest.approx(total, rel=1e-12)
+        assert sparql[key][1] == pytest.approx(share, rel=1e-12)
+        assert sparql[key][2] == complete
+    assert sparql[("JPN", "2846", 2023, "USD")][2] is False

@@ -19,7 +19,7 @@ NEW_MONTH = """
 INSERT INTO core.trade_flows VALUES
  ('trade.comtrade', '2022-03', 2022, 3, '202203', 'M', 'USA', 'CHN', 'CHN', 'USA', 'import',
   'importer', true, false, '280530', 'HS2017', 1.5, 99000.0, 'r2', 'wikipedia-creg',
-  'landing/x.csv', 3);
+  'landing/x.csv', 3, 99000.0, 'USD', NULL, 'hs6', true);
 """
 PROVENANCE = graph(GRAPH_PROVENANCE)
 

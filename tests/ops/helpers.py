@@ -203,9 +203,9 @@ def reekg_cli(dep: Deployment, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def make_run(dep: Deployment, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """`make run`'s command (`python -m etl.ops`) on the deployment: summary on stdout."""
+    """`make run`'s command (`python -m etl.cli`) on the deployment: summary on stdout."""
     return subprocess.run(
-        [sys.executable, "-m", "etl.ops"],
+        [sys.executable, "-m", "etl.cli"],
         cwd=PROJECT_ROOT,
         env=dep.env,
         capture_output=True,

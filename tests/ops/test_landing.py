@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from etl.core.landing import inside
 from etl.core.runs import FILE_READ_RETRY, RANGE_END, RANGE_START
 from etl.core.settings_resource import SettingsResource
 from etl.definitions import LANDING, build_defs
@@ -24,7 +25,6 @@ from etl.ops.landing import (
     USGS_WORLD,
     WHOLE_FILE,
     changed_partitions,
-    inside,
     landed_files,
 )
 from etl.settings import Settings

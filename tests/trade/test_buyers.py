@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+
+from etl.settings import BUNDLED_DATA
 from etl.trade.assets import bundled_flows, buyers, supply_agreements, trade_flows_mart
 from etl.trade.models import SUPPLY_AGREEMENT_CONTRACT
 from tests.trade.conftest import query, run
@@ -45,9 +48,22 @@ def test_agreements_load_with_bad_rows_quarantined_and_buyers_listed(settings):
         (4, "source_id", "not in sources.csv"),
     ]
     run(settings, [trade_flows_mart, buyers])
-    assert query(
-        settings, "SELECT buyer_id, buyer_kind, name, first_year FROM core.buyers ORDER BY ALL"
-    ) == [
-        ("USA", "country", "United States of America", 2018),
-        ("magnet-maker-x", "company", "Magnet maker X", 2024),
+    # reporters of the bundled import files (US and Japan), with the first year each appears;
+    # China's exports by destination are exporter-reported and make no buyer
+    first: dict[str, int] = {}
+    for name, importer in (
+        ("trade_us_imports_by_partner_hs280530_284610_284690_2018_2025.csv", "reporter_iso3"),
+        ("trade_japan_imports_hs2846_by_partner_2022_2024_comtrade_preview.csv", "reporter_iso3"),
+    ):
+        with (BUNDLED_DATA / "trade" / name).open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                year = int(row["year"])
+                first[row[importer]] = min(first.get(row[importer], year), year)
+    got = query(settings, "SELECT buyer_id, buyer_kind, first_year FROM core.buyers ORDER BY ALL")
+    assert got == [
+        *sorted((iso3, "country", year) for iso3, year in first.items()),
+        ("magnet-maker-x", "company", 2024),
     ]
+    assert ("USA", "United States of America") in query(
+        settings, "SELECT buyer_id, name FROM core.buyers"
+    )

@@ -32,7 +32,7 @@ def test_us_2023_imports_of_280530_are_98_7_percent_from_china(published):
     assert round(share * 100, 1) == 98.7
     assert suppliers == 12
     assert 9_700 < hhi < 10_000
-    assert source == "comtrade-us-280530-akashok1"
+    assert source == "comtrade-us-re-akashok1"
 
 
 def test_exposure_chain_apportions_china_by_2023_smelting_quota(published):

@@ -2,7 +2,9 @@
 -- year and heading, with each control in force in that year (one row per control; none: NULL).
 -- A heading is not wholly controlled (No. 18 of 2025 names e.g. 2805301910 inside 280530), so
 -- imports_from_china_usd is an UPPER BOUND on controlled trade, never the controlled trade.
--- Buyers are the importers of marts.trade_flows as the importer (or a reconciliation) reports.
+-- Buyers are the importers of marts.trade_flows as the importer (or a reconciliation) reports,
+-- and EU27 (marts.buyer_supplier_shares); imports_from_china is in `currency` (EUR for
+-- Comext), imports_from_china_usd only for USD reports. 4-digit headings are left out.
 CREATE OR REPLACE TABLE marts.controlled_trade AS
 WITH controls AS (
     SELECT event_id, document, coalesce(date_effective, date_announced) AS in_force_from,
@@ -18,13 +20,19 @@ headings AS (
     GROUP BY i.hs6, i.event_id
 ),
 imports AS (
-    SELECT importer AS buyer, year, left(hs_code, 6) AS hs6, reporter_side, source_id,
-           sum(value_usd) AS value_usd, sum(tonnes) AS tonnes
+    SELECT importer AS buyer, year, hs_code AS hs6, reporter_side, source_id, currency,
+           sum(value_usd) AS value_usd, sum(value) AS value, sum(tonnes) AS tonnes
     FROM marts.trade_flows
     WHERE exporter = 'CHN' AND counts_as_origin AND NOT is_synthetic
-      AND reporter_side IN ('importer', 'reconciled')
-      AND left(hs_code, 6) IN (SELECT hs6 FROM headings)
+      AND reporter_side IN ('importer', 'reconciled') AND code_kind = 'hs6'
+      AND hs_code IN (SELECT hs6 FROM headings)
     GROUP BY ALL
+    UNION ALL
+    -- EU27 as one buyer: its members' imports from China (extra-EU by definition), in EUR
+    SELECT buyer, year, hs_code, reporter_side, source_id, currency, value_usd, value, tonnes
+    FROM marts.buyer_supplier_shares
+    WHERE buyer = 'EU27' AND supplier = 'CHN' AND NOT is_synthetic
+      AND hs_code IN (SELECT hs6 FROM headings)
 ),
 in_force AS (
     SELECT i.*, h.event_id, h.elements, h.controlled_lines, c.document, c.in_force_from,
@@ -49,7 +57,8 @@ SELECT
         ELSE 'part of year'
     END AS control_coverage,
     value_usd AS imports_from_china_usd, tonnes AS imports_from_china_t,
-    true AS is_upper_bound, reporter_side, f.source_id
+    true AS is_upper_bound, reporter_side, f.source_id,
+    value AS imports_from_china, currency
 FROM in_force AS f
 LEFT JOIN core.countries AS n ON n.iso3 = f.buyer
-ORDER BY buyer, hs6, year, control_event_id;
+ORDER BY buyer, hs6, year, currency, control_event_id;

@@ -2,5 +2,6 @@
 SELECT DISTINCT 'trade-' || replace(replace(dataset, 'trade.', ''), '.', '-') AS key,
        'Trade flows (' || dataset || ')' AS label
 FROM core.trade_flows
-WHERE source_id NOT IN (SELECT source_id FROM core.sources WHERE kind = 'synthetic')
+WHERE getvariable('reekg_include_synthetic') IS TRUE
+   OR source_id NOT IN (SELECT source_id FROM core.sources WHERE kind = 'synthetic')
 ORDER BY key

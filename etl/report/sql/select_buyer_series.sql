@@ -10,5 +10,6 @@ SELECT
     any_value(s.supplier_count) AS supplier_count
 FROM marts.buyer_supplier_shares AS s
 LEFT JOIN core.buyers AS b ON b.buyer_id = s.buyer
+WHERE s.currency = 'USD'  -- the report shows USD series (Comext EUR series have no USD value)
 GROUP BY ALL
 ORDER BY s.is_synthetic, s.buyer, s.hs_code, s.reporter_side, s.source_id, s.year

@@ -5,4 +5,5 @@ SELECT
     control_coverage, imports_from_china_usd, imports_from_china_t, is_upper_bound,
     reporter_side, source_id
 FROM marts.controlled_trade
+WHERE currency = 'USD'  -- the report shows USD values
 ORDER BY buyer, hs6, year

@@ -3,6 +3,7 @@
 WITH latest AS (
     SELECT buyer, hs_code, reporter_side, source_id, max(year) AS year
     FROM marts.buyer_exposure_chain
+    WHERE currency = 'USD'  -- the report shows USD values
     GROUP BY ALL
 )
 SELECT

@@ -5,4 +5,5 @@ SELECT
     china_value_usd, exposed_value_usd, shortfall_value_usd, shortfall_share_of_imports,
     reporter_side, is_synthetic, source_id
 FROM marts.scenario_shortfall($target, $fraction)
+WHERE currency = 'USD'  -- the report shows USD shortfalls
 ORDER BY buyer, hs_code, year

@@ -4,6 +4,8 @@
 -- year for trade before it). Within that year, batches whose holder split is complete
 -- (shares of the batch sum to >= 99.5%) are used; if none is complete, all batches are. The
 -- 'annual' rows are used only when a year has no numbered batches.
+-- Every buyer of marts.buyer_supplier_shares, EU27 included; values stay in their currency
+-- (china_value, value_apportioned, currency; the *_usd columns only for USD reports).
 CREATE OR REPLACE TABLE marts.buyer_exposure_chain AS
 WITH quota AS (
     SELECT year AS quota_year, CAST(batch AS VARCHAR) AS batch, holder_id, holder_name,
@@ -46,8 +48,8 @@ shares AS (
     FROM holders
 ),
 china AS (
-    SELECT DISTINCT year, buyer, hs_code, reporter_side, is_synthetic, source_id,
-        value_usd, tonnes
+    SELECT DISTINCT year, buyer, hs_code, currency, reporter_side, is_synthetic, source_id,
+        value_usd, value, tonnes
     FROM marts.buyer_supplier_shares
     WHERE supplier = 'CHN'
 ),
@@ -70,9 +72,13 @@ SELECT
     p.tonnes * s.holder_share AS tonnes_apportioned,
     s.quota_is_derived, s.quota_source_ids,
     p.is_synthetic,
-    p.source_id
+    p.source_id,
+    p.currency,
+    p.value AS china_value,
+    p.value * s.holder_share AS value_apportioned
 FROM picked AS p
 JOIN shares AS s USING (quota_year)
 LEFT JOIN core.organisations AS o ON o.org_id = s.holder_id
-ORDER BY p.year, p.buyer, p.hs_code, p.reporter_side, p.source_id, s.holder_share DESC,
+ORDER BY p.year, p.buyer, p.hs_code, p.currency, p.reporter_side, p.source_id,
+    s.holder_share DESC,
     s.holder_id

@@ -5,6 +5,9 @@
 -- newest HS revision; the newest release; then source_id. Monthly rows are summed to the year
 -- (months_reported says how many months) only when that is the best report left.
 -- Built from core (trade_bilateral_flows); synthetic rows only with $include_synthetic.
+-- Values stay in their currency (value, currency; value_usd only for USD reports). CN8 rows
+-- are summed to their HS6; a heading (code_kind 'heading') and a group of summed codes
+-- ('group') are their own hs_code, never added to the codes they hold.
 CREATE OR REPLACE TABLE core.trade_flows_yearly AS
 WITH origin AS (
     SELECT * FROM trade_bilateral_flows
@@ -14,16 +17,18 @@ WITH origin AS (
 rolled AS (
     SELECT
         year, exporter, importer, hs_code, classification, reporter_side, flow, release,
-        is_synthetic, source_id, freq,
+        is_synthetic, source_id, freq, currency, code_kind,
         CASE reporter_side WHEN 'importer' THEN importer WHEN 'exporter' THEN exporter END
             AS reporter,
         sum(tonnes) AS tonnes,
         sum(value_usd) AS value_usd,
+        sum(value) AS value,
+        bool_and(is_complete) AS is_complete,
         CASE WHEN any_value(freq) = 'A' THEN 12 ELSE count(DISTINCT month) END AS months_reported
     FROM origin
     GROUP BY
         year, exporter, importer, hs_code, classification, reporter_side, flow, release,
-        is_synthetic, source_id, freq
+        is_synthetic, source_id, freq, currency, code_kind
 ),
 reports AS (
     SELECT DISTINCT
@@ -44,7 +49,8 @@ best AS (
 )
 SELECT
     r.year, r.exporter, r.importer, r.hs_code, r.classification, r.reporter_side, r.flow,
-    r.tonnes, r.value_usd, r.freq, r.months_reported, r.release, r.is_synthetic, r.source_id
+    r.tonnes, r.value_usd, r.freq, r.months_reported, r.release, r.is_synthetic, r.source_id,
+    r.value, r.currency, r.code_kind, r.is_complete
 FROM rolled AS r
 SEMI JOIN best AS b
     ON r.year = b.year AND r.hs_code = b.hs_code AND r.reporter_side = b.reporter_side

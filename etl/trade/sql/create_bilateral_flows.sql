@@ -18,7 +18,12 @@ SELECT
     f.counts_as_origin,
     f.release,
     coalesce(k.kind = 'synthetic', f.source_id = 'synthetic-trade') AS is_synthetic,
-    f.source_id
+    f.source_id,
+    f.value,
+    f.currency,
+    f.cn_code,
+    f.code_kind,
+    f.is_complete
 FROM core.trade_flows AS f
 LEFT JOIN trade_source_kinds AS k USING (source_id)
 WHERE NOT f.is_aggregate_partner

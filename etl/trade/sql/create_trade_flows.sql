@@ -21,5 +21,20 @@ CREATE TABLE IF NOT EXISTS core.trade_flows (
     release VARCHAR,
     source_id VARCHAR NOT NULL,
     source_file VARCHAR NOT NULL,
-    source_row BIGINT
-)
+    source_row BIGINT,
+    value DOUBLE,
+    currency VARCHAR,
+    cn_code VARCHAR,
+    code_kind VARCHAR,
+    is_complete BOOLEAN
+);
+-- A warehouse built before the currency and code-kind columns gets them (older rows: USD).
+ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS value DOUBLE;
+ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS currency VARCHAR;
+ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS cn_code VARCHAR;
+ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS code_kind VARCHAR;
+ALTER TABLE core.trade_flows ADD COLUMN IF NOT EXISTS is_complete BOOLEAN;
+UPDATE core.trade_flows SET value = value_usd, currency = 'USD' WHERE currency IS NULL;
+UPDATE core.trade_flows SET code_kind = CASE WHEN hs_code LIKE '%+%' THEN 'group'
+    WHEN length(hs_code) = 4 THEN 'heading' ELSE 'hs6' END WHERE code_kind IS NULL;
+UPDATE core.trade_flows SET is_complete = true WHERE is_complete IS NULL
