@@ -1,0 +1,1 @@
+"""The graph's `TableMapping`s by domain, gathered in `etl.graph.models`."""
