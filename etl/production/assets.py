@@ -8,9 +8,9 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from etl.core.contracts import read_contract, reject_where
+from etl.core.contracts import ContractResult, read_contract, reject_where
 from etl.core.landing import LANDING_LABEL, files_in, label_of
-from etl.core.loading import drop_removed_landed
+from etl.core.loading import account_files, drop_removed_landed, record_accounting
 from etl.core.marts import sql_mart
 from etl.core.metadata import materialize_result
 from etl.core.settings_resource import SettingsResource
@@ -227,6 +227,47 @@ def _keep_landed(
     return labels + [f for f in present.to_list() if f and not f.startswith(mine)]
 
 
+def _rows_kept(good: pl.DataFrame, rejected: pl.DataFrame, key: str) -> pl.DataFrame:
+    """(source_file, source_row, key) of a file's rows that passed every step."""
+    rows = good.select("source_file", "source_row", pl.col(key).alias("key"))
+    if rejected.height:
+        rows = rows.join(
+            rejected.select("source_file", "source_row"),
+            on=["source_file", "source_row"],
+            how="anti",
+        )
+    return rows
+
+
+def _account(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    edition: str,
+    labels: list[str],
+    results: list[ContractResult],
+    kept: list[pl.DataFrame],
+    rejects: list[pl.DataFrame],
+) -> None:
+    """Rows in = landed + quarantined + superseded per file of one edition: a row whose key
+    (country; salient: year) a later file of the edition also holds is superseded by it."""
+    landed, superseded = [], []
+    for i, rows in enumerate(kept):
+        later = {k for frame in kept[i + 1 :] for k in frame["key"].to_list()}
+        is_later = pl.col("key").is_in(list(later))
+        superseded.append(rows.filter(is_later))
+        landed.append(rows.filter(~is_later))
+    rejected = (
+        pl.concat(
+            [r.select("source_file", "source_row") for r in rejects if r.height],
+            how="vertical_relaxed",
+        )
+        if any(r.height for r in rejects)
+        else pl.DataFrame(schema={"source_file": pl.String, "source_row": pl.Int64})
+    )
+    accounts = account_files(labels, results, pl.concat(landed), rejected, pl.concat(superseded))
+    record_accounting(con, dataset, edition, accounts)
+
+
 def _load_edition(edition: str, warehouse: WarehouseResource, settings: SettingsResource) -> bool:
     """Load one edition's world table if a file exists; False when there is none.
 
@@ -239,7 +280,7 @@ def _load_edition(edition: str, warehouse: WarehouseResource, settings: Settings
         codes = query_frame(
             con, "SELECT code, iso3 FROM core.country_codes WHERE system IN ('name', 'iso3')"
         )
-        countries, worlds, rejects = [], [], []
+        countries, worlds, rejects, results, kept = [], [], [], [], []
         for path, label in files:
             columns = year_columns(path)
             result = read_contract(path, usgs_world_contract(columns, header(path)), label=label)
@@ -249,6 +290,8 @@ def _load_edition(edition: str, warehouse: WarehouseResource, settings: Settings
             countries.append(country_rows)
             worlds.append(world)
             rejects += [result.rejected, rejected]
+            results.append(result)
+            kept.append(_rows_kept(result.good, rejected, "Country"))
             replace_rows(con, "raw.usgs_world", _raw_long(result.raw), "source_file = ?", [label])
         labels = _keep_landed(con, "raw.usgs_world", edition, [label for _, label in files])
         drop_removed_landed(con, "raw.usgs_world", labels)
@@ -263,6 +306,7 @@ def _load_edition(edition: str, warehouse: WarehouseResource, settings: Settings
         )
         replace_rows(con, "core.production_world", world.sort("year"), "edition = ?", [edition])
         replace_quarantine(con, "usgs_world", edition, pl.concat(rejects))
+        _account(con, "usgs_world", edition, [lb for _, lb in files], results, kept, rejects)
     return True
 
 
@@ -273,11 +317,13 @@ def _load_salient(edition: str, warehouse: WarehouseResource, settings: Settings
     if not files:
         return False
     with warehouse.connect() as con:
-        parts, rejects = [], []
+        parts, rejects, results, kept = [], [], [], []
         for path, label in files:
             result = read_contract(path, salient_contract(path), label=label)
             parts.append(tidy_salient(result.good, edition, salient_source_id(edition)))
             rejects.append(result.rejected)
+            results.append(result)
+            kept.append(_rows_kept(result.good, result.rejected, "Year"))
             replace_rows(con, "raw.usgs_salient", _raw_long(result.raw), "source_file = ?", [label])
         labels = _keep_landed(con, "raw.usgs_salient", edition, [label for _, label in files])
         drop_removed_landed(con, "raw.usgs_salient", labels)
@@ -288,6 +334,7 @@ def _load_salient(edition: str, warehouse: WarehouseResource, settings: Settings
             con, "core.us_salient", salient.sort("year", "source_column"), "edition = ?", [edition]
         )
         replace_quarantine(con, "usgs_salient", edition, pl.concat(rejects))
+        _account(con, "usgs_salient", edition, [lb for _, lb in files], results, kept, rejects)
     return True
 
 

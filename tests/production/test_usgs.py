@@ -189,6 +189,14 @@ def test_a_new_edition_with_qualifiers_keeps_its_world_total_and_shares(tmp_path
         rejected = con.execute(
             "SELECT count(*) FROM quarantine.rejected_rows WHERE partition_key = '2025'"
         ).fetchall()
+        accounted = con.execute(
+            "SELECT rows_in, rows_landed, rows_quarantined, rows_superseded "
+            "FROM quarantine.file_accounting "
+            "WHERE dataset = 'usgs_world' AND partition_key = '2025'"
+        ).fetchall()
+    # every data row of the landed file (a row with a Country cell) is accounted for
+    data_rows = sum(1 for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))) if r["Country"])
+    assert accounted == [(data_rows, data_rows, 0, 0)]
     assert world == [(2023, 350000.0, 90000000.0, ">"), (2024, world_2024, 90000000.0, ">")]
     assert shares["NGA"] == pytest.approx(nigeria_2024 / world_2024)
     assert shares["CHN"] == pytest.approx(china_2024 / world_2024)
