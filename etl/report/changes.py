@@ -21,25 +21,9 @@ from etl.report.models import (
     SYNTHETIC_LABEL,
     KeyFigure,
     ReportData,
-    featured,
     fmt,
+    headline_series,
 )
-
-
-def headline_series(series: pl.DataFrame) -> list[dict[str, Any]]:
-    """Per featured buyer, the latest year of its largest heading by value (the card shown)."""
-    latest = [
-        g.sort("year").row(-1, named=True)
-        for _, g in featured(series).group_by(
-            ["buyer", "hs_code", "reporter_side", "source_id"], maintain_order=True
-        )
-    ]
-    best: dict[str, dict[str, Any]] = {}
-    for row in latest:
-        kept = best.get(row["buyer"])
-        if kept is None or (row["buyer_value"] or 0) > (kept["buyer_value"] or 0):
-            best[row["buyer"]] = row
-    return list(best.values())
 
 
 def _t(value: float | None) -> str:
@@ -143,7 +127,7 @@ def _analyst_figures(data: ReportData) -> list[Row]:
     else:
         out.append(("buyer_china_share", "Trade", "no trade data", "", "exposure", ""))
     if data.scenarios is not None:
-        cut = featured(data.scenarios).filter(
+        cut = data.scenarios.filter(
             (pl.col("cut_target") == "CN-JX") & (pl.col("cut_fraction") == 0.3)
         )
         for _, g in cut.group_by(["buyer", "hs_code", "reporter_side"], maintain_order=True):

@@ -24,39 +24,56 @@ from etl.report.models import (
     ReportData,
     featured,
     fmt,
+    headline_series,
 )
 
 SERIES_KEYS = ["buyer", "hs_code", "reporter_side", "source_id"]
 
 
-def _other_buyers_table(series: pl.DataFrame) -> str:
-    """The buyers not charted: latest year of each series, China's share, value and HHI."""
-    rest = series.filter(~pl.col("buyer").is_in(FEATURED_BUYERS))
+def _latest_table(series: pl.DataFrame, charted: set[tuple[str, str]]) -> str:
+    """The series not charted, one row per buyer: per heading, its latest year's China share,
+    import value (own currency) and supplier HHI."""
+    rest = series.filter(
+        ~pl.struct("buyer", "hs_code").map_elements(
+            lambda r: (r["buyer"], r["hs_code"]) in charted, return_dtype=pl.Boolean
+        )
+    )
     if rest.is_empty():
         return ""
     latest = rest.join(
         rest.group_by(SERIES_KEYS).agg(pl.col("year").max()), on=[*SERIES_KEYS, "year"]
-    ).sort(["buyer", "hs_code"])
-    rows = "".join(
-        f"<tr><td>{html.escape(r['buyer_name'])} ({html.escape(r['buyer'])})</td>"
-        f"<td>{html.escape(r['hs_code'])}</td><td>{r['year']}</td>"
-        f"<td class=num>{fmt(r['china_share_value'], '.0%')}</td>"
-        f"<td class=num>{fmt((r['buyer_value'] or 0) / 1e6, ',.2f')} M {r['currency']}</td>"
-        f"<td class=num>{fmt(r['hhi_value'], ',.0f')}</td></tr>"
-        for r in latest.iter_rows(named=True)
     )
+    headings = sorted(set(latest["hs_code"]))
+    order = {b: i for i, b in enumerate(FEATURED_BUYERS)}
+    body = []
+    for (buyer,), part in sorted(
+        latest.group_by(["buyer"]), key=lambda kv: (order.get(str(kv[0][0]), 99), kv[0][0])
+    ):
+        cells = {r["hs_code"]: r for r in part.iter_rows(named=True)}
+        first = part.row(0, named=True)
+        tds = "".join(
+            "<td class=num>"
+            + (
+                f"{fmt(c['china_share_value'], '.0%')} of "
+                f"{fmt((c['buyer_value'] or 0) / 1e6, ',.2f')} M {c['currency']} ({c['year']})"
+                f"<br><small>HHI {fmt(c['hhi_value'], ',.0f')}</small>"
+                if (c := cells.get(h))
+                else "–"
+            )
+            + "</td>"
+            for h in headings
+        )
+        body.append(
+            f"<tr><td>{html.escape(first['buyer_name'])} ({html.escape(str(buyer))})</td>{tds}</tr>"
+        )
+    heads = "".join(f"<th>HS {html.escape(h)}</th>" for h in headings)
     return (
-        '<details class="other-buyers" open><summary>Other buyers in the trade marts '
-        f"({rest['buyer'].n_unique()}), latest year per heading</summary>"
-        '<table class="compact"><thead><tr><th>Buyer</th><th>HS</th><th>Year</th>'
-        "<th>China's share of value</th><th>Import value</th><th>Supplier HHI</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table></details>"
+        '<div class="other-buyers"><b>Other buyers and headings in the trade marts</b> '
+        "(not charted): China's share of the import value, the value in the series' own "
+        "currency (latest year) and the suppliers' HHI."
+        f'<table class="data compact"><thead><tr><th>Buyer</th>{heads}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
     )
-
-
-def _series_name(row: dict[str, object]) -> str:
-    label = f"{row['buyer_name']} · HS {row['hs_code']} · {row['reporter_side']}-reported"
-    return f"{label} — {SYNTHETIC_LABEL}" if row["is_synthetic"] else label
 
 
 def buyer_exposure_chart(data: ReportData) -> Chart:
@@ -73,7 +90,13 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
             "No trade data: no buyer in the trade marts.",
             source=source,
         )
-    groups = list(featured(series).group_by(SERIES_KEYS, maintain_order=True))
+    charted = {(r["buyer"], r["hs_code"]) for r in headline_series(series)}
+    shown = featured(series).filter(
+        pl.struct("buyer", "hs_code").map_elements(
+            lambda r: (r["buyer"], r["hs_code"]) in charted, return_dtype=pl.Boolean
+        )
+    )
+    groups = list(shown.group_by(SERIES_KEYS, maintain_order=True))
     chain = data.frame("exposure_chain")
     fig = make_subplots(
         rows=len(groups),
@@ -199,14 +222,15 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
     fig.update_layout(legend={"y": -0.3 / len(groups)})
     caption = (
         f"For the featured buyers ({', '.join(FEATURED_BUYERS)}, where in the marts), one row per "
-        "buyer and heading, in the series' own currency (US and Japan in USD from UN Comtrade; "
+        "buyer for its largest heading by value, in the series' own currency (US and Japan in "
+        "USD from UN Comtrade; "
         "the EU and its members in EUR from Eurostat Comext; EUR and USD are never added or "
         "drawn on one axis): left, the buyer's import value per year (from China in red, other "
         "suppliers grey), so a fall in value shows beside the share; middle, China's share of "
         "that value (%) and the suppliers' HHI (0-10,000); right, the latest year's imports from "
         "China apportioned to China's groups by their quota share, with each group's "
         "headquarters province. Synthetic and incomplete series are hatched and labelled. The "
-        "other buyers are listed in the table below."
+        "other headings and buyers are listed in the table below."
     )
     return Chart(
         "exposure",
@@ -215,7 +239,7 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
         fig,
         flags=tuple(dict.fromkeys(flags)),
         source=source,
-        extra_html=_other_buyers_table(series),
+        extra_html=_latest_table(series, charted),
     )
 
 
@@ -237,7 +261,17 @@ def scenarios_chart(data: ReportData) -> Chart:
         t: province_label(n, z, t)
         for t, n, z in targets.select("target", "target_name", "target_name_zh").iter_rows()
     }
-    cuts = featured(cuts)
+    series_frame = data.frame("buyer_series")
+    charted = (
+        {(r["buyer"], r["hs_code"]) for r in headline_series(series_frame)}
+        if series_frame is not None
+        else set()
+    )
+    cuts = featured(cuts).filter(
+        pl.struct("buyer", "hs_code").map_elements(
+            lambda r: (r["buyer"], r["hs_code"]) in charted, return_dtype=pl.Boolean
+        )
+    )
     latest = cuts.join(
         cuts.group_by(["buyer", "hs_code", "reporter_side", "source_id"]).agg(pl.col("year").max()),
         on=["buyer", "hs_code", "reporter_side", "source_id", "year"],
@@ -250,7 +284,7 @@ def scenarios_chart(data: ReportData) -> Chart:
     fig = make_subplots(
         rows=series.height,
         cols=1,
-        vertical_spacing=0.12 / max(1, series.height),
+        vertical_spacing=0.35 / max(1, series.height),
         subplot_titles=[
             f"{b} · HS {h} · {r}-reported · {y} · M {c}" + (f" — {SYNTHETIC_LABEL}" if s else "")
             for b, h, r, _, y, s, c in series.iter_rows()
@@ -292,7 +326,7 @@ def scenarios_chart(data: ReportData) -> Chart:
             )
         fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], row=row, col=1)
         fig.update_xaxes(title_text=f"shortfall, M {cur} of imports", row=row, col=1)
-    base_layout(fig, 140 + (60 + 26 * len(order)) * series.height, barmode="group")
+    base_layout(fig, 140 + (110 + 26 * len(order)) * series.height, barmode="group")
     fig.update_layout(margin={"l": 240})
     assumptions = data.frame("scenario_assumptions")
     listing = ""
@@ -307,7 +341,8 @@ def scenarios_chart(data: ReportData) -> Chart:
         "loses 10, 30 or 50 % of its capacity; the label gives the loss as a share of the "
         "buyer's imports of the heading. Jiangxi and Inner Mongolia count the groups "
         "headquartered there. A model under stated assumptions, not a forecast. Featured buyers "
-        f"only ({', '.join(FEATURED_BUYERS)}, where in the marts)."
+        f"only ({', '.join(FEATURED_BUYERS)}, where in the marts), each for its largest "
+        "heading by value."
     )
     return Chart("scenarios", title, caption, fig, source=source, extra_html=listing)
 

@@ -132,6 +132,22 @@ def featured(frame: pl.DataFrame, column: str = "buyer") -> pl.DataFrame:
     )
 
 
+def headline_series(series: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per featured buyer, the latest year of its largest heading by value (the card shown)."""
+    latest = [
+        g.sort("year").row(-1, named=True)
+        for _, g in featured(series).group_by(
+            ["buyer", "hs_code", "reporter_side", "source_id"], maintain_order=True
+        )
+    ]
+    best: dict[str, dict[str, Any]] = {}
+    for row in latest:
+        kept = best.get(row["buyer"])
+        if kept is None or (row["buyer_value"] or 0) > (kept["buyer_value"] or 0):
+            best[row["buyer"]] = row
+    return list(best.values())
+
+
 @dataclass(frozen=True)
 class ReportData:
     """Everything the report shows, read once from the published warehouse."""
