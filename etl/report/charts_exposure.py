@@ -110,7 +110,7 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
             for t in (
                 f"{g['buyer'][0]} · HS {g['hs_code'][0]}"
                 + (" · SYNTHETIC" if g["is_synthetic"][0] else "")
-                + ("" if g["is_complete"].all() else f" · {INCOMPLETE_LABEL}")
+                + ("" if g["is_complete"].all() else " (incomplete)")
                 + f": imports, M {g['currency'][0]}",
                 "China's share (%) and supplier HHI",
                 f"From China by group and province, {max(g['year'].to_list())}, "
@@ -326,8 +326,9 @@ def scenarios_chart(data: ReportData) -> Chart:
             )
         fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], row=row, col=1)
         fig.update_xaxes(title_text=f"shortfall, M {cur} of imports", row=row, col=1)
-    base_layout(fig, 140 + (110 + 26 * len(order)) * series.height, barmode="group")
-    fig.update_layout(margin={"l": 240})
+    height = 140 + (110 + 26 * len(order)) * series.height
+    base_layout(fig, height, barmode="group")
+    fig.update_layout(margin={"l": 240}, legend={"y": -90 / height})
     assumptions = data.frame("scenario_assumptions")
     listing = ""
     if assumptions is not None:
