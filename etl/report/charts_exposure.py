@@ -267,6 +267,16 @@ def scenarios_chart(data: ReportData) -> Chart:
         if series_frame is not None
         else set()
     )
+    incomplete = (
+        {
+            (b, h)
+            for b, h in series_frame.filter(~pl.col("is_complete"))
+            .select("buyer", "hs_code")
+            .rows()
+        }
+        if series_frame is not None
+        else set()
+    )
     cuts = featured(cuts).filter(
         pl.struct("buyer", "hs_code").map_elements(
             lambda r: (r["buyer"], r["hs_code"]) in charted, return_dtype=pl.Boolean
@@ -286,7 +296,9 @@ def scenarios_chart(data: ReportData) -> Chart:
         cols=1,
         vertical_spacing=0.35 / max(1, series.height),
         subplot_titles=[
-            f"{b} · HS {h} · {r}-reported · {y} · M {c}" + (f" — {SYNTHETIC_LABEL}" if s else "")
+            f"{b} · HS {h} · {r}-reported · {y} · M {c}"
+            + (f" — {SYNTHETIC_LABEL}" if s else "")
+            + (f" — {INCOMPLETE_LABEL}" if (b, h) in incomplete else "")
             for b, h, r, _, y, s, c in series.iter_rows()
         ],
     )

@@ -218,6 +218,7 @@ def test_buyer_exposure_and_scenarios_match_the_marts(
     assert "M EUR" in exposure and "M USD" in exposure  # each axis names its currency
     if "JPN" in shown:
         assert "incomplete (UN Comtrade preview)" in sections["exposure"]["text"]
+        assert "incomplete (UN Comtrade preview)" in scenarios
     # the buyers not charted are listed, each with China's share of its latest year
     text = sections["exposure"]["text"]
     assert "Other buyers and headings in the trade marts" in text
