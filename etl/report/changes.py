@@ -21,6 +21,7 @@ from etl.report.models import (
     SYNTHETIC_LABEL,
     KeyFigure,
     ReportData,
+    featured,
     fmt,
     headline_series,
 )
@@ -127,7 +128,7 @@ def _analyst_figures(data: ReportData) -> list[Row]:
     else:
         out.append(("buyer_china_share", "Trade", "no trade data", "", "exposure", ""))
     if data.scenarios is not None:
-        cut = data.scenarios.filter(
+        cut = featured(data.scenarios).filter(
             (pl.col("cut_target") == "CN-JX") & (pl.col("cut_fraction") == 0.3)
         )
         for _, g in cut.group_by(["buyer", "hs_code", "reporter_side"], maintain_order=True):
