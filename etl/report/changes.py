@@ -15,12 +15,15 @@ import polars as pl
 from etl.core.metadata import frame_to_markdown
 from etl.report.models import (
     ILLUSTRATIVE_LABEL,
+    INCOMPLETE_LABEL,
     QUOTA_TYPE_LABELS,
     SOURCE_KIND_LABELS,
     SYNTHETIC_LABEL,
     KeyFigure,
     ReportData,
+    featured,
     fmt,
+    headline_series,
 )
 
 
@@ -105,19 +108,19 @@ def _analyst_figures(data: ReportData) -> list[Row]:
                 )
             )
     series = data.frame("buyer_series")
+    headline: set[tuple[str, str]] = set()  # (buyer, heading) with a card
     if series is not None:
-        for _, g in series.group_by(
-            ["buyer", "hs_code", "reporter_side", "source_id"], maintain_order=True
-        ):
-            last = g.sort("year").row(-1, named=True)
+        for last in headline_series(series):
+            headline.add((last["buyer"], last["hs_code"]))
             mark = f" — {SYNTHETIC_LABEL}" if last["is_synthetic"] else ""
             out.append(
                 (
                     f"buyer_china_share.{last['buyer']}.{last['hs_code']}.{last['reporter_side']}",
                     f"China's share of {last['buyer_name']} imports, HS {last['hs_code']}",
                     f"{last['year']}: {fmt(last['china_share_value'], '.0%')} of "
-                    f"{fmt(last['buyer_value_usd'] / 1e6, ',.1f')} M USD",
-                    f"supplier HHI {fmt(last['hhi_value'], ',.0f')}{mark}",
+                    f"{fmt(last['buyer_value'] / 1e6, ',.1f')} M {last['currency']}",
+                    f"supplier HHI {fmt(last['hhi_value'], ',.0f')}{mark}"
+                    + ("" if last["is_complete"] else f" — {INCOMPLETE_LABEL}"),
                     "exposure",
                     last["source_id"],
                 )
@@ -125,16 +128,19 @@ def _analyst_figures(data: ReportData) -> list[Row]:
     else:
         out.append(("buyer_china_share", "Trade", "no trade data", "", "exposure", ""))
     if data.scenarios is not None:
-        cut = data.scenarios.filter(
+        cut = featured(data.scenarios).filter(
             (pl.col("cut_target") == "CN-JX") & (pl.col("cut_fraction") == 0.3)
         )
         for _, g in cut.group_by(["buyer", "hs_code", "reporter_side"], maintain_order=True):
             last = g.sort("year").row(-1, named=True)
+            if (last["buyer"], last["hs_code"]) not in headline:
+                continue
             out.append(
                 (
                     f"scenario.CN-JX.0.3.{last['buyer']}.{last['hs_code']}",
                     f"Jiangxi cut by 30 % · {last['buyer']} HS {last['hs_code']}",
-                    f"{last['year']}: {fmt(last['shortfall_value_usd'] / 1e6, ',.2f')} M USD short",
+                    f"{last['year']}: {fmt(last['shortfall_value'] / 1e6, ',.2f')} "
+                    f"M {last['currency']} short",
                     f"{fmt(last['shortfall_share_of_imports'], '.1%')} of its imports",
                     "scenarios",
                     last["source_id"],

@@ -16,14 +16,64 @@ from etl.report.chart_style import (
     base_layout,
 )
 from etl.report.charts_supply import province_label
-from etl.report.models import SYNTHETIC_LABEL, Chart, ReportData, fmt
+from etl.report.models import (
+    FEATURED_BUYERS,
+    INCOMPLETE_LABEL,
+    SYNTHETIC_LABEL,
+    Chart,
+    ReportData,
+    featured,
+    fmt,
+    headline_series,
+)
 
 SERIES_KEYS = ["buyer", "hs_code", "reporter_side", "source_id"]
 
 
-def _series_name(row: dict[str, object]) -> str:
-    label = f"{row['buyer_name']} · HS {row['hs_code']} · {row['reporter_side']}-reported"
-    return f"{label} — {SYNTHETIC_LABEL}" if row["is_synthetic"] else label
+def _latest_table(series: pl.DataFrame, charted: set[tuple[str, str]]) -> str:
+    """The series not charted, one row per buyer: per heading, its latest year's China share,
+    import value (own currency) and supplier HHI."""
+    rest = series.filter(
+        ~pl.struct("buyer", "hs_code").map_elements(
+            lambda r: (r["buyer"], r["hs_code"]) in charted, return_dtype=pl.Boolean
+        )
+    )
+    if rest.is_empty():
+        return ""
+    latest = rest.join(
+        rest.group_by(SERIES_KEYS).agg(pl.col("year").max()), on=[*SERIES_KEYS, "year"]
+    )
+    headings = sorted(set(latest["hs_code"]))
+    order = {b: i for i, b in enumerate(FEATURED_BUYERS)}
+    body = []
+    for (buyer,), part in sorted(
+        latest.group_by(["buyer"]), key=lambda kv: (order.get(str(kv[0][0]), 99), kv[0][0])
+    ):
+        cells = {r["hs_code"]: r for r in part.iter_rows(named=True)}
+        first = part.row(0, named=True)
+        tds = "".join(
+            "<td class=num>"
+            + (
+                f"{fmt(c['china_share_value'], '.0%')} of "
+                f"{fmt((c['buyer_value'] or 0) / 1e6, ',.2f')} M {c['currency']} ({c['year']})"
+                f"<br><small>HHI {fmt(c['hhi_value'], ',.0f')}</small>"
+                if (c := cells.get(h))
+                else "–"
+            )
+            + "</td>"
+            for h in headings
+        )
+        body.append(
+            f"<tr><td>{html.escape(first['buyer_name'])} ({html.escape(str(buyer))})</td>{tds}</tr>"
+        )
+    heads = "".join(f"<th>HS {html.escape(h)}</th>" for h in headings)
+    return (
+        '<div class="other-buyers"><b>Other buyers and headings in the trade marts</b> '
+        "(not charted): China's share of the import value, the value in the series' own "
+        "currency (latest year) and the suppliers' HHI."
+        f'<table class="data compact"><thead><tr><th>Buyer</th>{heads}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def buyer_exposure_chart(data: ReportData) -> Chart:
@@ -40,7 +90,13 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
             "No trade data: no buyer in the trade marts.",
             source=source,
         )
-    groups = list(series.group_by(SERIES_KEYS, maintain_order=True))
+    charted = {(r["buyer"], r["hs_code"]) for r in headline_series(series)}
+    shown = featured(series).filter(
+        pl.struct("buyer", "hs_code").map_elements(
+            lambda r: (r["buyer"], r["hs_code"]) in charted, return_dtype=pl.Boolean
+        )
+    )
+    groups = list(shown.group_by(SERIES_KEYS, maintain_order=True))
     chain = data.frame("exposure_chain")
     fig = make_subplots(
         rows=len(groups),
@@ -54,9 +110,11 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
             for t in (
                 f"{g['buyer'][0]} · HS {g['hs_code'][0]}"
                 + (" · SYNTHETIC" if g["is_synthetic"][0] else "")
-                + ": imports, M USD",
+                + ("" if g["is_complete"].all() else " (incomplete)")
+                + f": imports, M {g['currency'][0]}",
                 "China's share (%) and supplier HHI",
-                f"From China by group and province, {max(g['year'].to_list())}",
+                f"From China by group and province, {max(g['year'].to_list())}, "
+                f"M {g['currency'][0]}",
             )
         ],
         specs=[[{}, {"secondary_y": True}, {}] for _ in groups],
@@ -65,21 +123,25 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
     for row, (_, g) in enumerate(groups, start=1):
         first = g.row(0, named=True)
         synthetic = bool(first["is_synthetic"])
+        cur = first["currency"]
         if synthetic:
             flags.append(SYNTHETIC_LABEL)
-        pattern = {"shape": ILLUSTRATIVE_PATTERN if synthetic else ""}
+        incomplete = not g["is_complete"].all()
+        if incomplete:
+            flags.append(f"{first['buyer']} HS {first['hs_code']}: {INCOMPLETE_LABEL}")
+        pattern = {"shape": ILLUSTRATIVE_PATTERN if synthetic or incomplete else ""}
         years = g["year"].to_list()
-        rest = (g["buyer_value_usd"] - g["china_value_usd"]).to_list()
+        rest = (g["buyer_value"] - g["china_value"]).to_list()
         fig.add_bar(
             row=row,
             col=1,
             x=years,
-            y=(g["china_value_usd"] / 1e6).to_list(),
+            y=(g["china_value"] / 1e6).to_list(),
             name="from China",
             legendgroup="china",
             showlegend=row == 1,
             marker={"color": CHINA_COLOR, "pattern": pattern},
-            hovertemplate="%{x}: %{y:,.2f} M USD from China<extra></extra>",
+            hovertemplate="%{x}: %{y:,.2f} M " + cur + " from China<extra></extra>",
         )
         fig.add_bar(
             row=row,
@@ -90,7 +152,7 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
             legendgroup="rest",
             showlegend=row == 1,
             marker={"color": OTHER_COLOR, "pattern": pattern},
-            hovertemplate="%{x}: %{y:,.2f} M USD from others<extra></extra>",
+            hovertemplate="%{x}: %{y:,.2f} M " + cur + " from others<extra></extra>",
         )
         fig.add_scatter(
             row=row,
@@ -117,7 +179,7 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
             secondary_y=True,
             hovertemplate="%{x}: HHI %{y:,.0f}<extra></extra>",
         )
-        fig.update_yaxes(title_text="M USD", row=row, col=1, rangemode="tozero")
+        fig.update_yaxes(title_text=f"M {cur}", row=row, col=1, rangemode="tozero")
         fig.update_yaxes(
             title_text="% from China", range=[0, 105], row=row, col=2, secondary_y=False
         )
@@ -141,31 +203,44 @@ def buyer_exposure_chart(data: ReportData) -> Chart:
                 col=3,
                 orientation="h",
                 y=[holder["holder_id"]],
-                x=[(holder["value_usd_apportioned"] or 0) / 1e6],
+                x=[(holder["value_apportioned"] or 0) / 1e6],
                 text=[f"{holder['holder_name']}<br>{province}"],
                 textposition="outside",
                 cliponaxis=False,
                 showlegend=False,
                 marker={"color": PALETTE[i % len(PALETTE)], "pattern": pattern},
                 customdata=[[holder["holder_share"], holder["quota_year"]]],
-                hovertemplate="%{y}: %{x:,.2f} M USD (%{customdata[0]:.1%} of "
+                hovertemplate="%{y}: %{x:,.2f} M " + cur + " (%{customdata[0]:.1%} of "
                 "quota year %{customdata[1]})<extra></extra>",
             )
-        top = max([(v or 0) / 1e6 for v in part["value_usd_apportioned"].to_list()] or [1.0])
-        fig.update_xaxes(title_text="M USD apportioned", range=[0, top * 2.4], row=row, col=3)
+        top = max([(v or 0) / 1e6 for v in part["value_apportioned"].to_list()] or [1.0])
+        fig.update_xaxes(title_text=f"M {cur} apportioned", range=[0, top * 2.4], row=row, col=3)
         fig.update_yaxes(showticklabels=False, row=row, col=3)
-    base_layout(fig, 120 + 330 * len(groups), barmode="stack")
+    base_layout(fig, 120 + 300 * len(groups), barmode="stack")
     fig.update_xaxes(dtick=1, tickformat="d", col=1)
     fig.update_xaxes(dtick=1, tickformat="d", col=2)
     fig.update_layout(legend={"y": -0.3 / len(groups)})
     caption = (
-        "For every buyer in the trade marts: left, the buyer's import value per year (M USD; from "
-        "China in red, other suppliers grey), so a fall in value shows beside the share; middle, "
-        "China's share of that value (%) and the suppliers' HHI (0-10,000); right, the latest "
-        "year's imports from China apportioned to China's groups by their quota share, with each "
-        "group's headquarters province. Synthetic series are hatched and labelled."
+        f"For the featured buyers ({', '.join(FEATURED_BUYERS)}, where in the marts), one row per "
+        "buyer for its largest heading by value, in the series' own currency (US and Japan in "
+        "USD from UN Comtrade; "
+        "the EU and its members in EUR from Eurostat Comext; EUR and USD are never added or "
+        "drawn on one axis): left, the buyer's import value per year (from China in red, other "
+        "suppliers grey), so a fall in value shows beside the share; middle, China's share of "
+        "that value (%) and the suppliers' HHI (0-10,000); right, the latest year's imports from "
+        "China apportioned to China's groups by their quota share, with each group's "
+        "headquarters province. Synthetic and incomplete series are hatched and labelled. The "
+        "other headings and buyers are listed in the table below."
     )
-    return Chart("exposure", title, caption, fig, flags=tuple(dict.fromkeys(flags)), source=source)
+    return Chart(
+        "exposure",
+        title,
+        caption,
+        fig,
+        flags=tuple(dict.fromkeys(flags)),
+        source=source,
+        extra_html=_latest_table(series, charted),
+    )
 
 
 def scenarios_chart(data: ReportData) -> Chart:
@@ -186,24 +261,48 @@ def scenarios_chart(data: ReportData) -> Chart:
         t: province_label(n, z, t)
         for t, n, z in targets.select("target", "target_name", "target_name_zh").iter_rows()
     }
+    series_frame = data.frame("buyer_series")
+    charted = (
+        {(r["buyer"], r["hs_code"]) for r in headline_series(series_frame)}
+        if series_frame is not None
+        else set()
+    )
+    incomplete = (
+        {
+            (b, h)
+            for b, h in series_frame.filter(~pl.col("is_complete"))
+            .select("buyer", "hs_code")
+            .rows()
+        }
+        if series_frame is not None
+        else set()
+    )
+    cuts = featured(cuts).filter(
+        pl.struct("buyer", "hs_code").map_elements(
+            lambda r: (r["buyer"], r["hs_code"]) in charted, return_dtype=pl.Boolean
+        )
+    )
     latest = cuts.join(
         cuts.group_by(["buyer", "hs_code", "reporter_side", "source_id"]).agg(pl.col("year").max()),
         on=["buyer", "hs_code", "reporter_side", "source_id", "year"],
+        maintain_order="left",
     )
     series = latest.select(
-        "buyer", "hs_code", "reporter_side", "source_id", "year", "is_synthetic"
+        "buyer", "hs_code", "reporter_side", "source_id", "year", "is_synthetic", "currency"
     ).unique(maintain_order=True)
     order = [names.get(t, t) for t in targets["target"].to_list()]
     fig = make_subplots(
         rows=series.height,
         cols=1,
-        vertical_spacing=0.12 / max(1, series.height),
+        vertical_spacing=0.35 / max(1, series.height),
         subplot_titles=[
-            f"{b} · HS {h} · {r}-reported · {y}" + (f" — {SYNTHETIC_LABEL}" if s else "")
-            for b, h, r, _, y, s in series.iter_rows()
+            f"{b} · HS {h} · {r}-reported · {y} · M {c}"
+            + (f" — {SYNTHETIC_LABEL}" if s else "")
+            + (f" — {INCOMPLETE_LABEL}" if (b, h) in incomplete else "")
+            for b, h, r, _, y, s, c in series.iter_rows()
         ],
     )
-    for row, (buyer, hs, side, src, _, synthetic) in enumerate(series.iter_rows(), start=1):
+    for row, (buyer, hs, side, src, _, synthetic, cur) in enumerate(series.iter_rows(), start=1):
         part = latest.filter(
             (pl.col("buyer") == buyer)
             & (pl.col("hs_code") == hs)
@@ -218,7 +317,7 @@ def scenarios_chart(data: ReportData) -> Chart:
                 col=1,
                 orientation="h",
                 y=labels,
-                x=(cut["shortfall_value_usd"] / 1e6).to_list(),
+                x=(cut["shortfall_value"] / 1e6).to_list(),
                 name=f"cut {fraction:.0%}",
                 legendgroup=f"f{fraction}",
                 showlegend=row == 1,
@@ -228,15 +327,20 @@ def scenarios_chart(data: ReportData) -> Chart:
                 },
                 text=[fmt(s, ".1%") for s in cut["shortfall_share_of_imports"].to_list()],
                 textposition="outside",
-                customdata=cut.select("capacity_share_cut", "china_value_usd", "quota_year").rows(),
-                hovertemplate="%{y}, cut " + f"{fraction:.0%}" + ": shortfall %{x:,.2f} M USD "
+                customdata=cut.select("capacity_share_cut", "china_value", "quota_year").rows(),
+                hovertemplate="%{y}, cut "
+                + f"{fraction:.0%}"
+                + ": shortfall %{x:,.2f} M "
+                + cur
+                + " "
                 "(%{text} of imports)<br>capacity share cut %{customdata[0]:.1%} of quota year "
                 "%{customdata[2]}<extra></extra>",
             )
         fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], row=row, col=1)
-        fig.update_xaxes(title_text="shortfall, M USD of imports", row=row, col=1)
-    base_layout(fig, 140 + (60 + 26 * len(order)) * series.height, barmode="group")
-    fig.update_layout(margin={"l": 240})
+        fig.update_xaxes(title_text=f"shortfall, M {cur} of imports", row=row, col=1)
+    height = 140 + (110 + 26 * len(order)) * series.height
+    base_layout(fig, height, barmode="group")
+    fig.update_layout(margin={"l": 240}, legend={"y": -90 / height})
     assumptions = data.frame("scenario_assumptions")
     listing = ""
     if assumptions is not None:
@@ -245,10 +349,13 @@ def scenarios_chart(data: ReportData) -> Chart:
             f'<div class="assumptions"><b>Assumptions of every scenario</b><ol>{items}</ol></div>'
         )
     caption = (
-        "Each bar: the buyer's imports lost (M USD, latest trade year) if the province or group "
+        "Each bar: the buyer's imports lost (in the series' currency: M USD for the US and "
+        "Japan, M EUR for the EU and its members; latest trade year) if the province or group "
         "loses 10, 30 or 50 % of its capacity; the label gives the loss as a share of the "
         "buyer's imports of the heading. Jiangxi and Inner Mongolia count the groups "
-        "headquartered there. A model under stated assumptions, not a forecast."
+        "headquartered there. A model under stated assumptions, not a forecast. Featured buyers "
+        f"only ({', '.join(FEATURED_BUYERS)}, where in the marts), each for its largest "
+        "heading by value."
     )
     return Chart("scenarios", title, caption, fig, source=source, extra_html=listing)
 
@@ -272,16 +379,22 @@ def controls_chart(data: ReportData) -> Chart:
         pl.col("date_effective").is_not_null() | pl.col("date_announced").is_not_null()
     )
     elements, trade = data.frame("control_elements"), data.frame("controlled_trade")
+    if trade is not None:
+        trade = featured(trade)
+    currencies = sorted(set(trade["currency"])) if trade is not None else []
     fig = make_subplots(
-        rows=3,
+        rows=2 + len(currencies),
         cols=1,
-        vertical_spacing=0.1,
-        row_heights=[0.45, 0.25, 0.3],
+        vertical_spacing=0.08,
+        row_heights=[0.4, 0.2] + [0.4 / max(1, len(currencies))] * len(currencies),
         subplot_titles=(
             "Measures: in force (solid), suspended (dotted, from the suspension)",
             "Elements covered by each measure's items",
-            "Each buyer's imports from China in headings with a controlled line "
-            "(M USD, UPPER BOUND)",
+            *(
+                "Each buyer's imports from China in headings with a controlled line "
+                f"(M {c}, UPPER BOUND)"
+                for c in currencies
+            ),
         ),
     )
     colors = {
@@ -347,35 +460,38 @@ def controls_chart(data: ReportData) -> Chart:
                 customdata=part.select("element_name", "items").rows(),
                 hovertemplate="%{customdata[0]} (%{x}): %{customdata[1]} items<extra>%{y}</extra>",
             )
-    if trade is not None:
-        for i, (_, part) in enumerate(trade.group_by(["buyer"], maintain_order=True)):
-            fig.add_bar(
-                row=3,
-                col=1,
-                x=part["year"].to_list(),
-                y=(part["imports_from_china_usd"] / 1e6).to_list(),
-                name=f"{part['buyer_name'][0]} · HS {', '.join(sorted(set(part['hs6'])))}"
-                " (upper bound)",
-                marker={
-                    "color": PALETTE[i % len(PALETTE)],
-                    "pattern": {
-                        "shape": ["" if c == "none" else "/" for c in part["control_coverage"]],
-                    },
+    for i, ((_, cur), part) in enumerate(
+        [] if trade is None else trade.group_by(["buyer", "currency"], maintain_order=True)
+    ):
+        panel = 3 + currencies.index(str(cur))
+        fig.add_bar(
+            row=panel,
+            col=1,
+            x=part["year"].to_list(),
+            y=(part["imports_from_china"] / 1e6).to_list(),
+            name=f"{part['buyer_name'][0]} · HS {', '.join(sorted(set(part['hs6'])))}"
+            " (upper bound)",
+            marker={
+                "color": PALETTE[i % len(PALETTE)],
+                "pattern": {
+                    "shape": ["" if c == "none" else "/" for c in part["control_coverage"]],
                 },
-                text=["" if c == "none" else c for c in part["control_coverage"].to_list()],
-                textposition="outside",
-                hovertemplate="%{x}: ≤ %{y:,.2f} M USD in controlled headings<br>control coverage "
-                "%{text}<extra></extra>",
-            )
-        fig.update_xaxes(dtick=1, tickformat="d", row=3, col=1)
-        fig.update_yaxes(title_text="M USD (upper bound)", row=3, col=1, rangemode="tozero")
+            },
+            text=["" if c == "none" else c for c in part["control_coverage"].to_list()],
+            textposition="outside",
+            hovertemplate="%{x}: ≤ %{y:,.2f} M " + str(cur) + " in controlled headings<br>"
+            "control coverage %{text}<extra></extra>",
+        )
+    for panel, cur in enumerate(currencies, start=3):
+        fig.update_xaxes(dtick=1, tickformat="d", row=panel, col=1)
+        fig.update_yaxes(title_text=f"M {cur} (upper bound)", row=panel, col=1, rangemode="tozero")
     fig.update_xaxes(
         range=["2023-01-01", (today.replace(month=12, day=31)).isoformat()], row=1, col=1
     )
     fig.add_vline(
         x=today.isoformat(), row=1, col=1, line={"color": "#b00", "dash": "dash", "width": 1}
     )
-    base_layout(fig, 1000, barmode="group")
+    base_layout(fig, 800 + 250 * len(currencies), barmode="group")
     fig.update_layout(margin={"l": 330})
     undated = controls.height - dated.height
     caption = (
@@ -383,8 +499,9 @@ def controls_chart(data: ReportData) -> Chart:
         "(or announcement) date to the report date, or to "
         "its suspension; historic or superseded measures are a dot. Middle: the elements named by "
         "each measure's items. "
-        "Bottom: each buyer's imports from China in the HS headings that "
-        "contain a controlled line (M USD), an UPPER BOUND, since a heading is wider than its "
+        "Bottom, one panel per currency (never added together): each featured buyer's imports "
+        "from China in the HS headings that contain a controlled line (M USD for the US, M EUR "
+        "for the EU and its members), an UPPER BOUND, since a heading is wider than its "
         "controlled lines; hatched bars: a control was in force for part or all of the year."
         + (
             f" {undated} measure(s) without a published date are not on the timeline."

@@ -14,7 +14,14 @@ from etl.report.chart_style import (
     PALETTE,
     base_layout,
 )
-from etl.report.models import QUOTA_TYPE_LABELS, Chart, ReportData, fmt
+from etl.report.models import (
+    QUOTA_TYPE_LABELS,
+    SUPPLY_RISK_IMPORTERS,
+    Chart,
+    ReportData,
+    featured,
+    fmt,
+)
 
 NO_DATA = "no data"
 
@@ -378,6 +385,7 @@ def supply_risk_chart(data: ReportData) -> Chart | None:
     if risk is None:
         return None
     title = "Supply risk by element and stage"
+    risk = featured(risk, "importer").filter(pl.col("importer").is_in(SUPPLY_RISK_IMPORTERS))
     fig = go.Figure()
     for i, ((name,), series) in enumerate(risk.group_by(["series"], maintain_order=True)):
         stage = series["stage"][0]
@@ -394,19 +402,37 @@ def supply_risk_chart(data: ReportData) -> Chart | None:
             text=series["value_label"].to_list(),
             hovertemplate="%{x}: SR %{y:.2f}<br>%{text}<extra>%{fullData.name}</extra>",
         )
+    published = risk.filter(
+        ~pl.col("is_proxy")
+        & pl.col("supply_risk").is_not_null()
+        & pl.col("published_supply_risk").is_not_null()
+    )
+    if not published.is_empty():
+        fig.add_scatter(
+            x=published["material"].to_list(),
+            y=published["published_supply_risk"].to_list(),
+            mode="markers",
+            name="EU27 · published by the EU (beside the computed value)",
+            marker={"size": 12, "color": "rgba(0,0,0,0)", "line": {"color": "#222", "width": 1.5}},
+            hovertemplate="%{x}: published SR %{y:.2f}<extra></extra>",
+        )
     fig.add_hline(
         y=1,
         line={"color": CHINA_COLOR, "dash": "dash", "width": 1},
         annotation_text="1.0: EU criticality threshold",
         annotation_position="top left",
     )
-    base_layout(fig, 460)
+    base_layout(fig, 560)
     fig.update_yaxes(title_text="supply risk (index, no unit)", rangemode="tozero")
     fig.update_layout(margin={"b": 110}, legend={"y": -0.3})
     caption = (
         "EU supply-risk index (no unit; critical at 1.0 or more) per element and stage, baseline "
-        "variant: the EU's own assessment, and each trade-proxy importer's latest trade year "
-        "(sourcing from its imports of one HS heading; processing only). Computed where the "
-        "bundled inputs allow, the published value otherwise (hover gives the value's label)."
+        "variant: the EU's own assessment (computed where the bundled inputs allow, the "
+        "published value otherwise; hollow circles: the EU's published value beside the "
+        "computed one), and, as a TRADE PROXY, each importer's latest trade year "
+        f"({', '.join(SUPPLY_RISK_IMPORTERS)}: sourcing from its imports of one HS heading, "
+        "processing only; EU27 and members from Eurostat Comext, the US from UN Comtrade). A "
+        "proxy is not the EU's assessment (hover gives each value's label); the other EU "
+        "members' proxies are in marts.supply_risk."
     )
     return Chart("supply_risk", title, caption, fig, source="marts.supply_risk")

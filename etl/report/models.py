@@ -94,6 +94,12 @@ MART_KEYS = [
 PUBLISHED_WAREHOUSE = dg.AssetKey(["publish", "warehouse"])
 
 MAX_BUYER_SERIES = 8
+# Buyers charted by default in the exposure, scenario and control sections (in this order; the
+# others are listed in a compact table): the US, the EU and its largest members, Japan.
+FEATURED_BUYERS = ("USA", "EU27", "DEU", "FRA", "ITA", "NLD", "JPN")
+# Importers shown in the supply-risk chart (the other EU members stay in marts.supply_risk).
+SUPPLY_RISK_IMPORTERS = ("EU27", "USA", "DEU")
+INCOMPLETE_LABEL = "incomplete (UN Comtrade preview)"
 ILLUSTRATIVE_LABEL = "ILLUSTRATIVE — not official"
 SYNTHETIC_LABEL = "SYNTHETIC — not official"
 QUOTA_TYPE_LABELS = {
@@ -113,6 +119,33 @@ SOURCE_KIND_LABELS = {
 def fmt(value: float | None, spec: str, suffix: str = "", missing: str = "n/a") -> str:
     """`value` formatted with `spec` (e.g. ",.0f", ".0%"), or `missing` when it is NULL."""
     return missing if value is None else f"{value:{spec}}{suffix}"
+
+
+def featured(frame: pl.DataFrame, column: str = "buyer") -> pl.DataFrame:
+    """The rows of the featured buyers (FEATURED_BUYERS), in that order, stable within each."""
+    order = {b: i for i, b in enumerate(FEATURED_BUYERS)}
+    return (
+        frame.filter(pl.col(column).is_in(FEATURED_BUYERS))
+        .with_columns(pl.col(column).replace_strict(order, default=99).alias("_featured_order"))
+        .sort("_featured_order", maintain_order=True)
+        .drop("_featured_order")
+    )
+
+
+def headline_series(series: pl.DataFrame) -> list[dict[str, Any]]:
+    """Per featured buyer, the latest year of its largest heading by value (the card shown)."""
+    latest = [
+        g.sort("year").row(-1, named=True)
+        for _, g in featured(series).group_by(
+            ["buyer", "hs_code", "reporter_side", "source_id"], maintain_order=True
+        )
+    ]
+    best: dict[str, dict[str, Any]] = {}
+    for row in latest:
+        kept = best.get(row["buyer"])
+        if kept is None or (row["buyer_value"] or 0) > (kept["buyer_value"] or 0):
+            best[row["buyer"]] = row
+    return list(best.values())
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from etl.report.models import FEATURED_BUYERS
 from tests.report.browser import PageResult
 from tests.report.conftest import BuiltReport
 from tests.report.test_report import CHART_IDS
@@ -123,40 +124,113 @@ def test_jiangxi_flow_conserves_capacity_and_shows_the_stated_difference(
         assert name in sankey["text"], name
 
 
+# The EU's 27 members (EU27 is their imports from partners outside the EU, in EUR).
+EU27_MEMBERS = [
+    "AUT",
+    "BEL",
+    "BGR",
+    "CYP",
+    "CZE",
+    "DEU",
+    "DNK",
+    "ESP",
+    "EST",
+    "FIN",
+    "FRA",
+    "GRC",
+    "HRV",
+    "HUN",
+    "IRL",
+    "ITA",
+    "LTU",
+    "LUX",
+    "LVA",
+    "MLT",
+    "NLD",
+    "POL",
+    "PRT",
+    "ROU",
+    "SVK",
+    "SVN",
+    "SWE",
+]
+
+
+def _buyer_totals(built: BuiltReport, buyer: str) -> list[tuple]:
+    """(heading, year, currency, from China, total) of `buyer`'s imports, from the flows."""
+    members = EU27_MEMBERS if buyer == "EU27" else [buyer]
+    return _rows(
+        built,
+        "SELECT hs_code, year, currency, coalesce(sum(value) FILTER (WHERE exporter = 'CHN'), 0), "
+        "sum(value) FROM marts.trade_flows WHERE list_contains(?, importer) "
+        "AND reporter_side = 'importer' AND counts_as_origin AND code_kind <> 'group' "
+        "AND (? = 'country' OR (currency = 'EUR' AND NOT list_contains(?, exporter))) "
+        "GROUP BY ALL",
+        [members, "bloc" if buyer == "EU27" else "country", members],
+    )
+
+
 @pytest.mark.browser
 def test_buyer_exposure_and_scenarios_match_the_marts(
     report_page: tuple[PageResult, Path], built_report: BuiltReport
 ) -> None:
     page, _ = report_page
-    head = _sections(page)["what-changed"]["text"]
-    buyers = _rows(
-        built_report,
-        "SELECT buyer, hs_code, max(year) FROM marts.buyer_supplier_shares "
-        "WHERE currency = 'USD' GROUP BY ALL",
-    )
-    assert buyers
-    exposure = _sections(page)["exposure"]["svgText"]
-    scenarios = _sections(page)["scenarios"]["svgText"]
-    for buyer, hs_code, year in buyers:
-        ((china, total),) = _rows(
+    sections = _sections(page)
+    head = sections["what-changed"]["text"]
+    exposure = sections["exposure"]["svgText"]
+    scenarios = sections["scenarios"]["svgText"]
+    present = {
+        b
+        for (b,) in _rows(
             built_report,
-            "SELECT sum(value_usd) FILTER (WHERE exporter = 'CHN'), sum(value_usd) "
-            "FROM marts.trade_flows WHERE importer = ? AND hs_code = ? AND year = ? "
-            "AND counts_as_origin AND reporter_side = 'importer'",
-            [buyer, hs_code, year],
-        ) or [(None, None)]
-        if total:
-            assert f"{year}: {china / total:.0%} of {total / 1e6:,.1f} M USD" in head
-        assert f"{buyer} · HS {hs_code}" in exposure
+            "SELECT DISTINCT importer FROM marts.trade_flows "
+            "WHERE reporter_side IN ('importer', 'reconciled') AND code_kind <> 'group'",
+        )
+    }
+    shown = [b for b in FEATURED_BUYERS if b == "EU27" or b in present]
+    assert {"USA", "EU27", "DEU"} <= set(shown)
+    for buyer in shown:
+        totals = _buyer_totals(built_report, buyer)
+        latest = {h: max(y for h2, y, *_ in totals if h2 == h) for h, *_ in totals}
+        rows = [t for t in totals if t[1] == latest[t[0]]]
+        hs_code, year, currency, china, total = max(rows, key=lambda t: t[4])
+        # the card of the buyer's largest heading, in its own currency
+        assert f"{year}: {china / total:.0%} of {total / 1e6:,.1f} M {currency}" in head, buyer
+        # charted: the buyer's largest heading; its other headings are in the table
+        assert f"{buyer} · HS {hs_code}" in exposure, buyer
+        assert f"{buyer} · HS {hs_code}" in scenarios
         # Jiangxi cut by 30 %: the groups headquartered there, apportioned, times 0.3
         ((jx,),) = _rows(
             built_report,
-            "SELECT sum(value_usd_apportioned) FROM marts.buyer_exposure_chain "
+            "SELECT sum(value_apportioned) FROM marts.buyer_exposure_chain "
             "WHERE buyer = ? AND hs_code = ? AND year = ? AND province_id = 'CN-JX'",
             [buyer, hs_code, year],
         )
-        assert f"{year}: {jx * 0.3 / 1e6:,.2f} M USD short" in head
-        assert f"{buyer} · HS {hs_code}" in scenarios
+        assert f"{year}: {jx * 0.3 / 1e6:,.2f} M {currency} short" in head, buyer
+    # Germany 2023, HS 284690: China's share of value, from Comext's flows (EUR)
+    ((de_china, de_total),) = _rows(
+        built_report,
+        "SELECT sum(value) FILTER (WHERE exporter = 'CHN'), sum(value) FROM marts.trade_flows "
+        "WHERE importer = 'DEU' AND hs_code = '284690' AND year = 2023 AND currency = 'EUR' "
+        "AND reporter_side = 'importer' AND counts_as_origin",
+    )
+    assert f"2023: {de_china / de_total:.0%} of {de_total / 1e6:,.1f} M EUR" in head
+    assert "M EUR" in exposure and "M USD" in exposure  # each axis names its currency
+    if "JPN" in shown:
+        assert "incomplete (UN Comtrade preview)" in sections["exposure"]["text"]
+        assert "incomplete (UN Comtrade preview)" in scenarios
+    # the buyers not charted are listed, each with China's share of its latest year
+    text = sections["exposure"]["text"]
+    assert "Other buyers and headings in the trade marts" in text
+    for other in sorted(present - set(FEATURED_BUYERS)):
+        assert f"({other})" in text, other
+    ((be_china, be_total),) = _rows(
+        built_report,
+        "SELECT sum(value) FILTER (WHERE exporter = 'CHN'), sum(value) FROM marts.trade_flows "
+        "WHERE importer = 'BEL' AND hs_code = '284690' AND currency = 'EUR' "
+        "AND reporter_side = 'importer' AND counts_as_origin AND year = 2023",
+    )
+    assert f"{be_china / be_total:.0%} of {be_total / 1e6:,.2f} M EUR (2023)" in text
     assert "Inner Mongolia 内蒙古" in scenarios and "Jiangxi 江西" in scenarios
     text = _sections(page)["scenarios"]["text"]
     for (assumption,) in _rows(
@@ -179,6 +253,9 @@ def test_controls_and_capacity_outside_china_match_the_marts(
     assert f"{in_force} in force, {suspended} suspended" in sections["what-changed"]["text"]
     controls = sections["controls"]["svgText"]
     assert "UPPER BOUND" in controls and "(upper bound)" in controls
+    # one panel per currency: EUR (the EU and its members) and USD (the US) never share an axis
+    assert "M EUR, UPPER BOUND" in controls and "M USD, UPPER BOUND" in controls
+    assert "M EUR (upper bound)" in controls and "M USD (upper bound)" in controls
     for (symbol,) in _rows(
         built_report, "SELECT DISTINCT element_symbol FROM core.export_control_items"
     ):
@@ -212,3 +289,12 @@ def test_supply_risk_section_shows_the_mart(
     )[0]
     assert chart["marks"] >= n > 0
     assert "EU27 · processing · eu assessment" in chart["text"]
+    assert "published by the EU" in chart["text"]  # published beside computed
+    for importer in ("EU27", "USA", "DEU"):
+        ((hs, year),) = _rows(
+            built_report,
+            "SELECT any_value(proxy_hs_code), max(trade_year) FROM marts.supply_risk "
+            "WHERE importer = ? AND is_proxy AND variant = 'baseline'",
+            [importer],
+        )
+        assert f"{importer} · processing · trade proxy HS {hs} ({year})" in chart["text"]

@@ -9,7 +9,7 @@ WITH latest AS (
 )
 SELECT
     r.importer, r.material, r.element_symbol, r.stage, r.sourcing_basis,
-    r.proxy_hs_code, r.trade_year,
+    r.is_proxy, r.proxy_hs_code, r.trade_year,
     r.importer || ' · ' || r.stage || ' · '
         || CASE WHEN r.is_proxy
             THEN 'trade proxy HS ' || r.proxy_hs_code || ' (' || r.trade_year || ')'
