@@ -11,7 +11,7 @@ import duckdb
 
 from etl.graph.store import open_published_store
 from tests.ops.conftest import Baseline
-from tests.ops.helpers import run_headless, table_hashes
+from tests.ops.helpers import assert_published_or_refused_as_stale, run_headless, table_hashes
 
 RUN_TIMEOUT = 240.0
 GRAPH_CANDIDATE_RACE = "was never validated; not published"
@@ -59,11 +59,11 @@ def test_two_writers_and_readers_at_once(baseline: Baseline) -> None:
                 proc.kill()
                 proc.communicate()
 
-    for proc, out in zip(writers, outputs, strict=True):
-        # each run validates and publishes the graph release it built itself
+    for out in outputs:
+        # a run validates the graph release it built itself, and no lock error reaches anyone
         assert GRAPH_CANDIDATE_RACE not in out, out[-4000:]
-        assert proc.returncode == 0, out[-4000:]
         assert not any(m in out for m in LOCK_ERRORS), out[-4000:]
+    assert_published_or_refused_as_stale([p.returncode for p in writers], outputs)
     assert not errors, errors[:5]
     assert reads["warehouse"] >= 10 and reads["graph"] >= 10, reads
     assert table_hashes(settings.published_warehouse) == baseline.tables

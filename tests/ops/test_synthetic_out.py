@@ -17,7 +17,7 @@ INSERT INTO core.sources VALUES ('synthetic-trade', 'Synthetic BACI (test)', 're
 INSERT INTO core.trade_flows VALUES
  ('trade.baci', '2021', 2021, NULL, '2021', 'A', NULL, NULL, 'CHN', 'USA', 'export',
   'reconciled', true, false, '280530', 'HS2017', 99.0, 999999.0, 'r1', 'synthetic-trade',
-  'landing/trade/baci/BACI_HS17_Y2021_V202401.csv', 2);
+  'landing/trade/baci/BACI_HS17_Y2021_V202401.csv', 2, 999999.0, 'USD', NULL, 'hs6', true);
 """
 
 
