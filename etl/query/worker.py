@@ -332,7 +332,9 @@ def run_isolated(
             inspect_query(request.query)
         except QueryError as exc:
             return error_response(exc.status, str(exc))
-    worker = _Worker(graph_dir, limits, "fork")
+    # a fork server, not a fork of this process: the memory ceiling must not count the caller's
+    # own address space (a long-lived caller such as a test runner or a notebook)
+    worker = _Worker(graph_dir, limits, "forkserver")
     try:
         if not worker.wait_ready():
             return error_response(500, "the SPARQL query worker failed to start")
