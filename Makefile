@@ -35,7 +35,7 @@ postgres: ## Install PostgreSQL's server for tests/deploy (Debian package)
 	@bash tests/deploy/ensure_postgres.sh
 
 test: lint browser postgres ## Linters (ruff, mypy, import graph), then the whole test suite
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
 
 lint: setup ## ruff (lint + format check), mypy, and the import graph of etl/ (no cycle)
 	$(BIN)/ruff check etl tests bench tools

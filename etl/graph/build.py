@@ -3,9 +3,9 @@
 Steps (each in bulk, none holding the graph as Python objects):
 1. stream every mapped table out of DuckDB in Arrow batches, render N-Quads with Polars
    expressions (`etl.graph.nquads`) and append them to `dataset.nq`, with the ontology graph
-   and the provenance graph (`etl.graph.provenance`), streaming the same bytes into a child
-   process that bulk-loads them into a new Oxigraph store in one call while generation goes
-   on (`etl.graph.loader`; an incremental release loads only what it rendered, on close).
+   and the provenance graph (`etl.graph.provenance`); then a child process bulk-loads
+   `dataset.nq` into a new Oxigraph store in one call (`etl.graph.loader`; an incremental
+   release loads only what it rendered).
 2. count triples and classes per graph in the store;
 3. dump one Turtle file per named graph of at most `TURTLE_LIMIT` triples (a bigger graph is
    served from `dataset.nq` and the store only: its Turtle would take longer to write than
@@ -153,14 +153,10 @@ def build_release(
                                       run_label)  # fmt: skip
             text = nquads(prov, GRAPH_PROVENANCE)
             record(stats, write_block(out, "provenance", text, GRAPH_PROVENANCE, len(prov), None))
+            drop_cached_blocks(con)  # before the loader (on close) needs the memory
         changed |= {s.graph for s in stats.segments if reuse is None or s.key not in reuse.taken}
-        if copied is None:  # generation and the loader child ran side by side
-            seconds["generate_write_and_load"] = time.perf_counter() - clock
-            seconds["bulk_load"] = writer.load_seconds
-            seconds["load_wait"] = writer.wait_seconds
-        else:
-            seconds["bulk_load"] = writer.load_seconds
-            seconds["generate_and_write"] = time.perf_counter() - clock - writer.load_seconds
+        seconds["generate_and_write"] = time.perf_counter() - clock - writer.load_seconds
+        seconds["bulk_load"] = writer.load_seconds
         store = copied if copied is not None else ox.Store(str(tmp / published.STORE))
 
         clock = time.perf_counter()
@@ -222,6 +218,21 @@ def build_release(
         skipped_tables=tuple(stats.skipped),
         seconds=seconds,
     )
+
+
+def drop_cached_blocks(con: duckdb.DuckDBPyConnection) -> None:
+    """Let DuckDB free the table blocks it keeps cached after generation's scans (its memory
+    limit lowered for a moment), so the loader's memory is not added to them. Best effort: a
+    connection holding pinned data keeps its limit."""
+    limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    if limit is None:
+        return
+    try:
+        con.execute("SET memory_limit = '32MB'")
+    except duckdb.Error:
+        return
+    finally:
+        con.execute(f"SET memory_limit = '{limit[0]}'")
 
 
 def write_turtle(

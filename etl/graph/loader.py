@@ -1,12 +1,16 @@
-"""Write `dataset.nq` and bulk-load the release's store while the N-Quads are generated.
+"""Write `dataset.nq`, then bulk-load the release's store from it.
 
-A full release streams every block it writes to `dataset.nq` into a FIFO as well: a child
-process (this file run as a script, `python -I loader.py STORE`, importing only pyoxigraph)
-bulk-loads the FIFO into the new store in one `Store.bulk_load` call while generation goes
-on, so the release costs about the load alone (never a second pass over `dataset.nq`), and
-the loader's memory is not added to DuckDB's and Polars' in the generating process. (Loading
-the file in parts while it was written made every later part overlap the store's sorted
-files, several times slower than one load.)
+A full release writes every block to `dataset.nq` (generation is fast: about 10 s for 19M
+triples), then a child process (this file run as a script, `python -I loader.py STORE FILE`,
+importing only pyoxigraph) bulk-loads the file into the new store in one `Store.bulk_load`
+call, exactly as Oxigraph's own load of that file, once the file is fsynced. The
+loader's memory is not added to DuckDB's and Polars', which are released before it starts.
+(Loading while generating, from a FIFO, kept both in memory at once; loading the file in
+parts made every later part overlap the store's sorted files, several times slower.)
+
+The child keeps Oxigraph's loader to one batch in flight while it uses every CPU
+(`LOADER_MEMORY`), and runs with jemalloc when it is installed (`allocator_env`): both lower
+its peak memory (bench/graph/RESULTS.md section 7).
 
 An incremental release keeps its copied store open and, on close, bulk-loads only the side
 file of the segments it rendered (copied segments are already in the copied store).
@@ -15,33 +19,67 @@ file of the segments it rendered (copied segments are already in the copied stor
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, NoReturn
+from typing import IO, Any
 
 import pyoxigraph as ox
 
 # lenient: skip Oxigraph's IRI re-validation; every IRI was built by etl.graph.terms, and the
 # tests parse every file back.
 LENIENT = True
-# Bytes buffered before a write to the loader's FIFO.
-PIPE_BUFFER = 1 << 20
-# CPUs the loader child may use (see load_path; 0: all). The bench sets it to compare.
-LOADER_CPUS = int(os.environ.get("REEKG_GRAPH_LOADER_CPUS", "1"))
+# How many 1M-quad batches Oxigraph's loader keeps in flight: "low" (default) sizes it for one
+# CPU (one batch parsed while one is sorted and written) and then lets it run on every CPU;
+# "default" is Oxigraph's own sizing (one batch per CPU, besides the one being parsed). On 19M
+# triples, 2 CPUs: low 1.19 GB peak in 145-148 s, default 1.71 GB in 127-134 s (RESULTS.md §7).
+LOADER_MEMORY = os.environ.get("REEKG_GRAPH_LOADER_MEMORY", "low")
+# Oxigraph reads the CPUs it may use when the load starts; the child widens them after this.
+WIDEN_AFTER_SECONDS = 0.5
+JEMALLOC = (
+    "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
+    "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
+    "/usr/lib64/libjemalloc.so.2",
+    "/usr/lib/libjemalloc.so.2",
+)
+# jemalloc returns freed pages to the system at once: the loader frees each 1M-quad batch.
+JEMALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
+
+
+def allocator_env(setting: str | None = None) -> dict[str, str]:
+    """Environment for the loader child with `LD_PRELOAD` of its allocator.
+
+    `setting` (default `REEKG_GRAPH_ALLOCATOR`, else "auto"): "auto" is jemalloc if installed
+    (Debian package libjemalloc2), else the system's; "system"; or a shared library's path.
+    """
+    env = dict(os.environ)
+    setting = setting or env.get("REEKG_GRAPH_ALLOCATOR") or "auto"
+    if setting == "system":
+        return env
+    library: str | None = setting
+    if setting == "auto":
+        library = next((p for p in JEMALLOC if Path(p).is_file()), None)
+    if library is None:
+        return env
+    if not Path(library).is_file():
+        raise FileNotFoundError(f"REEKG_GRAPH_ALLOCATOR: {library} not found")
+    env["LD_PRELOAD"] = library
+    if "jemalloc" in Path(library).name:
+        env.setdefault("MALLOC_CONF", JEMALLOC_CONF)
+    return env
 
 
 class DatasetWriter:
     """`dataset.nq` and the store it is loaded into.
 
     Without `store` (full release) a child process bulk-loads a new store at `store_dir` from
-    a FIFO fed by `write`; with `store` (incremental release, a copied store) the rendered
+    `dataset.nq` on close; with `store` (incremental release, a copied store) the rendered
     blocks also go to a side file that is bulk-loaded into `store` on close.
     """
 
@@ -51,41 +89,24 @@ class DatasetWriter:
         self.store = store
         self.bytes_written = 0
         self.load_seconds = 0.0
-        self.wait_seconds = 0.0
         self.loader: dict[str, Any] = {}
         self._out: IO[bytes] = open(self.dataset, "wb")  # noqa: SIM115 (closed in close())
         self._delta_path = self.dataset.with_name(f".{self.dataset.name}.delta")
         self._delta: IO[bytes] | None = None
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._pipe: IO[bytes] | None = None
         if store is not None:
             self._delta = open(self._delta_path, "wb")  # noqa: SIM115
-        else:
-            self._started = time.perf_counter()
-            self._fifo = self.dataset.with_name(f".{self.dataset.name}.fifo")
-            os.mkfifo(self._fifo)
-            self._proc = subprocess.Popen(
-                [sys.executable, "-I", __file__, str(self.store_dir), str(self._fifo)],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            )  # fmt: skip
-            self._pipe = self._open_fifo()
 
     def write(self, data: bytes | memoryview) -> None:
         """Append whole N-Quads lines (a block ending with a newline)."""
         self._out.write(data)
         if self._delta is not None:
             self._delta.write(data)
-        if self._pipe is not None:
-            try:
-                self._pipe.write(data)
-            except BrokenPipeError:
-                self._fail()
         self.bytes_written += len(data)
 
     def append_copy(self, source: Path, ranges: list[list[int]]) -> int:
         """Append byte ranges of another release's dataset.nq, *not* loading them (the store
         already holds them); returns the bytes copied."""
-        if self._proc is not None:
+        if self.store is None:
             raise ValueError("a full release renders every segment; nothing to copy")
         from etl.graph.segments import copy_ranges  # here: the loader child imports no etl
 
@@ -95,54 +116,39 @@ class DatasetWriter:
         return copied
 
     def close(self) -> None:
-        """fsync `dataset.nq`; wait for the loader (full) or bulk-load the side file."""
+        """Load the store (full: from `dataset.nq`, by the child; incremental: the side file)
+        and fsync `dataset.nq`."""
         self._out.flush()
-        os.fsync(self._out.fileno())
-        self._out.close()
         clock = time.perf_counter()
-        if self._proc is not None:
-            assert self._pipe is not None
+        if self.store is None:
+            # fsync first: writing the file back while the child loads slowed the child's
+            # start, and Oxigraph then sized its loader for every CPU (1.71 GB, not 1.19).
+            os.fsync(self._out.fileno())
+            self._out.close()
+            proc = subprocess.Popen(
+                [sys.executable, "-I", __file__, str(self.store_dir), str(self.dataset)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=allocator_env(),
+            )  # fmt: skip
             try:
-                self._pipe.close()
-            except BrokenPipeError:
-                self._fail()
-            out, err = self._proc.communicate()
-            self._fifo.unlink(missing_ok=True)
-            if self._proc.returncode:
+                out, err = proc.communicate()
+            except BaseException:
+                proc.kill()
+                proc.communicate()
+                raise
+            if proc.returncode:
                 raise RuntimeError(f"graph loader failed: {err.decode(errors='replace')[-2000:]}")
             self.loader = json.loads(out.decode().splitlines()[-1])
-            self.load_seconds = time.perf_counter() - self._started
-            self.wait_seconds = time.perf_counter() - clock
+            self.load_seconds = time.perf_counter() - clock
             return
-        assert self._delta is not None and self.store is not None
+        os.fsync(self._out.fileno())
+        self._out.close()
+        assert self._delta is not None
         self._delta.close()
         self.store.bulk_load(path=str(self._delta_path), format=ox.RdfFormat.N_QUADS,
                              lenient=LENIENT)  # fmt: skip
         self.store.flush()
-        self.load_seconds = self.wait_seconds = time.perf_counter() - clock
+        self.load_seconds = time.perf_counter() - clock
         self._delta_path.unlink(missing_ok=True)
-
-    def _open_fifo(self) -> IO[bytes]:
-        """Open the FIFO for writing once the loader opened it for reading (fails if the
-        loader exits first, instead of blocking for ever)."""
-        assert self._proc is not None
-        while True:
-            try:
-                fd = os.open(self._fifo, os.O_WRONLY | os.O_NONBLOCK)
-            except OSError as exc:
-                if exc.errno != errno.ENXIO or self._proc.poll() is not None:
-                    self._fail()
-                time.sleep(0.01)
-                continue
-            os.set_blocking(fd, True)
-            return open(fd, "wb", buffering=PIPE_BUFFER)
-
-    def _fail(self) -> NoReturn:
-        assert self._proc is not None
-        self._proc.kill()
-        _, err = self._proc.communicate()
-        self._fifo.unlink(missing_ok=True)
-        raise RuntimeError(f"graph loader failed: {err.decode(errors='replace')[-2000:]}")
 
     def __enter__(self) -> DatasetWriter:
         return self
@@ -156,28 +162,35 @@ class DatasetWriter:
         if exc is None:
             self.close()
             return
-        self._out.close()
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.communicate()
-            if self._pipe is not None:
-                with contextlib.suppress(BrokenPipeError):
-                    self._pipe.close()
-            self._fifo.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self._out.close()
         if self._delta is not None:
             self._delta.close()
         self._delta_path.unlink(missing_ok=True)
 
 
-def load_path(store_dir: Path, source: Path) -> dict[str, float]:
-    """Bulk-load the N-Quads at `source` (a FIFO here) into a new store at `store_dir` in one
-    call: Oxigraph reads a path with its own reader, as in its own load of `dataset.nq`."""
+def _start_on_one_cpu() -> None:
+    """Pin this process to one CPU, so that Oxigraph sizes its loader for one (fewer batches
+    in memory), and give the main thread (whose affinity the loader's worker threads inherit
+    when they start) every CPU back a moment later."""
+    cpus = sorted(os.sched_getaffinity(0))
+    os.sched_setaffinity(0, cpus[-1:])
+
+    def widen() -> None:
+        time.sleep(WIDEN_AFTER_SECONDS)
+        os.sched_setaffinity(os.getpid(), cpus)  # the main thread: its id is the process id
+
+    threading.Thread(target=widen, daemon=True).start()
+
+
+def load_path(store_dir: Path, source: Path) -> dict[str, Any]:
+    """Bulk-load the N-Quads file `source` into a new store at `store_dir` in one call, as
+    Oxigraph's own load of that file."""
+    if LOADER_MEMORY not in {"low", "default"}:
+        raise ValueError(f"REEKG_GRAPH_LOADER_MEMORY: {LOADER_MEMORY!r} is not low or default")
     clock = time.perf_counter()
-    if LOADER_CPUS and hasattr(os, "sched_setaffinity"):
-        # Oxigraph sizes its loader threads by the CPUs it may use: on one it keeps fewer
-        # batches in memory (2M quads: 1.21 GB peak instead of 1.56 GB, same speed on this
-        # shared 2-core machine) and leaves the other core to the generator.
-        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[-LOADER_CPUS:])
+    if LOADER_MEMORY == "low" and hasattr(os, "sched_setaffinity"):
+        _start_on_one_cpu()
     store = ox.Store(str(store_dir))
     store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=LENIENT)
     store.flush()
@@ -185,6 +198,8 @@ def load_path(store_dir: Path, source: Path) -> dict[str, float]:
     return {
         "seconds": time.perf_counter() - clock,
         "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+        "allocator": os.environ.get("LD_PRELOAD") or "system",
+        "memory": LOADER_MEMORY,
     }
 
 

@@ -8,7 +8,7 @@ rdflib objects, so millions of rows stream through in bounded memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -155,22 +155,20 @@ class TableMapping:
         return terms.entity_iri(f"{ID}{self.kind}/", pl.col(self.key))
 
 
-def quad_lines(frame: pl.DataFrame, mapping: TableMapping) -> pl.Series:
-    """N-Quads lines (no newline) for every row of `frame`; null objects give no line."""
+def quad_lines(frame: pl.DataFrame, mapping: TableMapping) -> Iterator[pl.Series]:
+    """N-Quads lines (no newline) for every row of `frame`, one predicate at a time (all rows'
+    `rdf:type` lines, then each property's); null objects give no line.
+
+    One predicate's lines are alive at once, not the whole frame's: the rendered text is
+    about 15 times the frame's size.
+    """
     subject, suffix = "__s", "__g"
     base = frame.with_columns(
         mapping.subject_expr().alias(subject), mapping.graph_expr().alias(suffix)
     ).filter(pl.col(subject).is_not_null())
     pairs: list[tuple[URIRef, Term]] = [(RDF.type, Const(c)) for c in mapping.classes]
     pairs.extend(mapping.properties)
-    columns = [
-        pl.concat_str(
-            [pl.col(subject), pl.lit(f" <{predicate}> "), term.expr(), pl.col(suffix)]
-        ).alias(f"p{i}")
-        for i, (predicate, term) in enumerate(pairs)
-    ]
-    wide = base.select(columns)
-    parts = [wide.get_column(c).drop_nulls() for c in wide.columns]
-    if not parts:
-        return pl.Series("quad", [], dtype=pl.String)
-    return pl.concat(parts).alias("quad")
+    for predicate, term in pairs:
+        line = pl.concat_str([pl.col(subject), pl.lit(f" <{predicate}> "), term.expr(),
+                              pl.col(suffix)])  # fmt: skip
+        yield base.select(line.alias("quad")).get_column("quad").drop_nulls()

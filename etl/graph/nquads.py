@@ -143,9 +143,9 @@ def write_run(out: Counting, frames: list[pl.DataFrame], mapping: TableMapping,
     """Render one run of rows and fill in its segment (ranges, lines, sources, files)."""
     start = out.offset
     for frame in frames:
-        lines = quad_lines(frame, mapping)
-        write_lines(out, lines)
-        segment.lines += lines.len()
+        for lines in quad_lines(frame, mapping):
+            write_lines(out, lines)
+            segment.lines += lines.len()
         segment.rows += frame.height
         for column, bucket in (("source_id", segment.sources), ("source_file", segment.files)):
             if column in frame.columns:

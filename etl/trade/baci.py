@@ -19,13 +19,12 @@ from etl.trade.readers import (
     TradeFileError,
     _as_flows,
     _clean,
-    _code_candidates,
     _hs6,
     _number,
     _number_rules,
     _rejections,
-    _scan,
     baci_file_info,
+    candidate_rows,
     read_header,
     source_id_for,
 )
@@ -64,9 +63,7 @@ def read_baci(
     # The scan keeps the code candidates (cheap test, no string copies); the exact HS test and
     # the cleaning run on those few rows.
     raw = (
-        _scan(path, BACI_COLUMNS)
-        .filter(_code_candidates("k", hs_codes))
-        .collect(engine="streaming")
+        candidate_rows(path, BACI_COLUMNS, "k", hs_codes)
         .lazy()
         .filter(_hs6("k").is_in(list(hs_codes)))
         .with_columns(*[_clean(c) for c in BACI_COLUMNS])

@@ -1,14 +1,16 @@
 """Streamed readers for UN Comtrade and CEPII BACI files.
 
-Each file is scanned lazily by Polars (all columns as strings, so HS codes keep their leading
-zeros), filtered to the rare-earth HS codes and to one partition before anything is collected,
-and only the kept rows are typed and checked. Rows that fail a check come back as rejections
+Each file is streamed once by Polars as lines; only the lines that may hold a rare-earth HS
+code are parsed as CSV (`candidate_rows`: all columns as strings, so HS codes keep their
+leading zeros), then filtered to the exact codes and to one partition, and only the kept rows
+are typed and checked. Rows that fail a check come back as rejections
 (file, physical line, field, value, reason); the rest come back in the `core.trade_flows` layout.
 Rows of other HS codes are never collected, so their defects are not reported.
 """
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +33,14 @@ from etl.trade.models import (
     as_flows,
     kept_codes,
 )
-from etl.trade.validation import header_problem, non_finite_rule, ragged_rules
+from etl.trade.validation import (
+    field_count,
+    field_counts,
+    header_problem,
+    non_finite_rule,
+    ragged_rules,
+    scan_lines,
+)
 
 NULL_WORDS = ("", "NA", "N/A", "null", "NULL")
 BACI_NAME = re.compile(
@@ -85,6 +94,11 @@ def _hs6(name: str) -> pl.Expr:
     return pl.when(code.str.len_chars() == 4).then(code).otherwise(code.str.zfill(6))
 
 
+def _code_variants(hs_codes: Sequence[str]) -> list[str]:
+    """Each code and the code without some of its leading zeros (writers drop them)."""
+    return sorted({c[i:] for c in hs_codes for i in range(len(c) - len(c.lstrip("0")) + 1)})
+
+
 def _code_candidates(name: str, hs_codes: Sequence[str]) -> pl.Expr:
     """A cheap superset of `_hs6(name).is_in(hs_codes)`, evaluated inside the scan.
 
@@ -94,12 +108,81 @@ def _code_candidates(name: str, hs_codes: Sequence[str]) -> pl.Expr:
     written without them and padded to six bytes with other whitespace than spaces or tabs;
     none of the rare-earth codes starts with a zero). The exact test runs on the kept rows.
     """
-    variants = sorted({c[i:] for c in hs_codes for i in range(len(c) - len(c.lstrip("0")) + 1)})
     col = pl.col(name)
-    candidate = col.is_in(variants) | (col.str.len_bytes() != 6)
+    candidate = col.is_in(_code_variants(hs_codes)) | (col.str.len_bytes() != 6)
     for blank in (" ", "\t"):
         candidate |= col.str.starts_with(blank) | col.str.ends_with(blank)
     return candidate.fill_null(False)
+
+
+def candidate_rows(
+    path: Path, columns: Sequence[str], code_column: str, hs_codes: Sequence[str]
+) -> pl.DataFrame:
+    """The rows of `path` whose `code_column` may hold one of `hs_codes`, every header column
+    (`columns` must be among them) as a string,
+    with `source_file` and `source_row` (physical line); the exact test runs on them after.
+
+    One streamed pass reads each line as one string and keeps the lines holding a code (or a
+    code without leading zeros: a cell that trims and zero-fills to a code holds one), or a
+    0x1F byte (the line splitter; such a line is rebuilt and checked); only those are parsed
+    as CSV. If they do not parse one record per line (a quoted field across lines), the file
+    is read by the full CSV scan instead (`_scan` with `_code_candidates`), same result.
+    """
+    header = header_with(path, columns)
+    lines = scan_lines(path)
+    # The line rebuilt (with what follows a 0x1F byte), as a new string: a kept line that
+    # stayed a view into the scan's buffers would keep the whole file in memory.
+    whole = pl.concat_str(
+        [pl.col("line").fill_null(""), pl.lit("\x1f") + pl.col("rest")], ignore_nulls=True
+    )
+    picked = (
+        lines.filter(
+            (pl.col("source_row") == HEADER_LINE)
+            | pl.col("line").str.contains_any(_code_variants(hs_codes))
+            | pl.col("rest").is_not_null()
+        )
+        .select(pl.col("source_row").cast(pl.Int64), whole.alias("line"))
+        .with_columns(field_count(pl.col("line")).alias("_fields"))
+        .collect(engine="streaming")
+    )
+    header_fields = int(picked["_fields"][0]) if picked.height else len(header)
+    if picked.height <= 1:
+        return _with_fields(_scan(path, header).head(0).collect(), header_fields)
+    buffer = io.BytesIO()
+    picked.select("line").write_csv(buffer, include_header=False, quote_style="never")
+    buffer.seek(0)
+    try:
+        frame = pl.read_csv(
+            buffer, infer_schema=False, truncate_ragged_lines=True, encoding="utf8-lossy"
+        )
+    except pl.exceptions.PolarsError:
+        frame = None
+    if frame is None or frame.height != picked.height - 1 or frame.columns != header:
+        full = _scan(path, header).filter(_code_candidates(code_column, hs_codes)).collect()
+        counts = field_counts(path, full["source_row"].to_list())
+        full = full.with_columns(pl.col("source_row").cast(pl.Int64)).join(
+            counts.rename({"fields": "_fields"}), on="source_row", how="left"
+        )
+        return _with_fields(full, header_fields)
+    return _with_fields(
+        frame.with_columns(
+            picked["source_row"][1:].alias("source_row"),
+            pl.lit(str(path)).alias("source_file"),
+            picked["_fields"][1:].alias("_fields"),
+        ),
+        header_fields,
+    )
+
+
+def _with_fields(frame: pl.DataFrame, header_fields: int) -> pl.DataFrame:
+    """`source_row` as Int64, `_fields` (of each row's line) and `_header_fields`."""
+    if "_fields" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, pl.Int64).alias("_fields"))
+    return frame.with_columns(
+        pl.col("source_row").cast(pl.Int64),
+        pl.col("_fields").fill_null(header_fields),
+        pl.lit(header_fields, pl.Int64).alias("_header_fields"),
+    )
 
 
 def _file_iso3(name: str) -> pl.Expr:
@@ -111,8 +194,8 @@ def _number(name: str) -> pl.Expr:
     return pl.col(name).str.replace_all(",", "").cast(pl.Float64, strict=False)
 
 
-def _scan(path: Path, columns: Sequence[str]) -> pl.LazyFrame:
-    """Lazy all-string scan of one CSV with file path and physical line number."""
+def header_with(path: Path, columns: Sequence[str]) -> list[str]:
+    """The header of `path`, which must name every one of `columns`."""
     header = read_header(path)
     missing = [c for c in columns if c not in header]
     if missing:
@@ -120,6 +203,12 @@ def _scan(path: Path, columns: Sequence[str]) -> pl.LazyFrame:
             f"{path}: row 1 (header): missing column(s) {', '.join(missing)} "
             f"(found {', '.join(header) or 'nothing'})"
         )
+    return header
+
+
+def _scan(path: Path, columns: Sequence[str]) -> pl.LazyFrame:
+    """Lazy all-string scan of one CSV with file path and physical line number."""
+    header_with(path, columns)
     return pl.scan_csv(
         path,
         infer_schema=False,
@@ -209,11 +298,8 @@ def _comtrade_totals(
         in_partition &= _trim("refMonth").cast(pl.Int32, strict=False) == month
     # The scan keeps the code candidates (cheap test, no string copies) and only the columns
     # read here (COMTRADE_READ); the exact partition test and the cleaning run on those rows.
-    candidates = (
-        _scan(path, COMTRADE_COLUMNS)
-        .filter(_code_candidates("cmdCode", kept_codes(hs_codes)))
-        .select(*COMTRADE_READ, "source_row", "source_file")
-        .collect(engine="streaming")
+    candidates = candidate_rows(path, COMTRADE_COLUMNS, "cmdCode", kept_codes(hs_codes)).select(
+        *COMTRADE_READ, "source_row", "source_file", "_fields", "_header_fields"
     )
     lf = (
         candidates.lazy()

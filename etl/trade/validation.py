@@ -41,45 +41,48 @@ def non_finite_rule(name: str, typed: pl.Expr) -> tuple[pl.Expr, str, str]:
     return (typed.is_not_null() & ~typed.is_finite(), name, "not a finite number (NaN or inf)")
 
 
-def _field_counts(path: Path) -> pl.DataFrame:
-    """(source_row, fields) of every physical line of `path`, quoted commas not counted."""
-    lines = pl.scan_csv(
+def field_count(line: pl.Expr) -> pl.Expr:
+    """The fields of a raw CSV line (quoted commas not counted, a trailing CR dropped)."""
+    cleaned = line.fill_null("").str.strip_suffix("\r").str.replace_all(QUOTED, "q")
+    return (cleaned.str.count_matches(",") + 1).cast(pl.Int64)
+
+
+def scan_lines(path: Path) -> pl.LazyFrame:
+    """Every physical line of `path` as one string (`line`; what follows a first 0x1F byte in
+    `rest`), with its number (`source_row`, the header is 1)."""
+    return pl.scan_csv(
         path,
         has_header=False,
         separator="\x1f",
         quote_char=None,
-        infer_schema=False,
-        new_columns=["line"],
+        schema={"line": pl.String, "rest": pl.String},
         truncate_ragged_lines=True,
+        missing_columns="insert",
         encoding="utf8-lossy",
         row_index_name="source_row",
         row_index_offset=1,
     )
-    cleaned = pl.col("line").fill_null("").str.strip_suffix("\r").str.replace_all(QUOTED, "q")
-    return lines.select(
-        pl.col("source_row").cast(pl.Int64), (cleaned.str.count_matches(",") + 1).alias("fields")
-    ).collect(engine="streaming")
+
+
+def field_counts(path: Path, rows: Sequence[int]) -> pl.DataFrame:
+    """(source_row, fields) of line 1 (the header) and of the lines `rows` of `path` (picked
+    by number before any string work)."""
+    return (
+        scan_lines(path)
+        .filter(pl.col("source_row").is_in([1, *rows]))
+        .select(pl.col("source_row").cast(pl.Int64), field_count(pl.col("line")).alias("fields"))
+        .collect(engine="streaming")
+    )
 
 
 def ragged_rules(frame: pl.DataFrame, file_column: str = "source_file") -> list[Rule]:
-    """One rule per file of `frame`: its rows whose line has a field count unlike the header's."""
-    rules: list[Rule] = []
+    """The rows whose line has a field count unlike the header's (columns `_fields` and
+    `_header_fields`, which `readers.candidate_rows` adds to every row it reads)."""
     if not frame.height:
-        return rules
-    for name in frame[file_column].unique().sort().to_list():
-        counts = _field_counts(Path(name))
-        if not counts.height:
-            continue
-        expected = int(counts["fields"][0])
-        wrong = counts.filter((pl.col("source_row") > 1) & (pl.col("fields") != expected))
-        if not wrong.height:
-            continue
-        mapping = dict(wrong.iter_rows())
-        fields = pl.col("source_row").replace_strict(mapping, default=None, return_dtype=pl.Int64)
-        mask = (pl.col(file_column) == name) & pl.col("source_row").is_in(list(mapping))
-        reason = pl.format("row has {} fields, header has {}", fields, pl.lit(expected))
-        rules.append((mask, file_column, reason))
-    return rules
+        return []
+    wrong = pl.col("_fields") != pl.col("_header_fields")
+    reason = pl.format("row has {} fields, header has {}", "_fields", "_header_fields")
+    return [(wrong, file_column, reason)]
 
 
 def trade_accounts(

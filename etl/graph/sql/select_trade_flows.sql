@@ -1,8 +1,9 @@
 -- Trade flows: one observation per row, in one named graph per trade dataset.
 -- The key is the row's natural key: dataset, period, exporter, importer, flow, HS code, the
 -- national 8-digit code (Comext CN8) where there is one, version.
--- Ordered by graph and month: each month is one contiguous segment of dataset.nq (incremental
--- releases reuse unchanged months by digest, etl/graph/segments.py).
+-- Ordered by graph, month and key, a total order (reruns write the same bytes). Each month is
+-- one contiguous segment of dataset.nq (incremental releases reuse unchanged months by digest,
+-- etl/graph/segments.py).
 SELECT concat_ws('-', replace(dataset, 'trade.', ''), period, exporter_iso3, importer_iso3, flow,
                  hs_code, cn_code, classification) AS key,
        'trade-' || replace(replace(dataset, 'trade.', ''), '.', '-') AS graph_name,
@@ -17,4 +18,4 @@ FROM core.trade_flows
 -- the session variable by etl/graph/build.py; docs/operations.md)
 WHERE getvariable('reekg_include_synthetic') IS TRUE
    OR source_id NOT IN (SELECT source_id FROM core.sources WHERE kind = 'synthetic')
-ORDER BY graph_name, year, month
+ORDER BY graph_name, year, month, key, source_id, source_row
