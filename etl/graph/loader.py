@@ -3,7 +3,7 @@
 A full release writes every block to `dataset.nq` (generation is fast: about 10 s for 19M
 triples), then a child process (this file run as a script, `python -I loader.py STORE FILE`,
 importing only pyoxigraph) bulk-loads the file into the new store in one `Store.bulk_load`
-call, exactly as Oxigraph's own load of that file, once the file is fsynced. The
+call, exactly as Oxigraph's own load of that file, while the parent fsyncs the file. The
 loader's memory is not added to DuckDB's and Polars', which are released before it starts.
 (Loading while generating, from a FIFO, kept both in memory at once; loading the file in
 parts made every later part overlap the store's sorted files, several times slower.)
@@ -40,8 +40,9 @@ LENIENT = True
 # "default" is Oxigraph's own sizing (one batch per CPU, besides the one being parsed). On 19M
 # triples, 2 CPUs: low 1.19 GB peak in 145-148 s, default 1.71 GB in 127-134 s (RESULTS.md §7).
 LOADER_MEMORY = os.environ.get("REEKG_GRAPH_LOADER_MEMORY", "low")
-# Oxigraph reads the CPUs it may use when the load starts; the child widens them after this.
-WIDEN_AFTER_SECONDS = 0.5
+# The child widens its CPUs once Oxigraph started its first worker thread (it has sized its
+# loader by then), or after this many seconds at the latest.
+WIDEN_AT_THE_LATEST_SECONDS = 30.0
 JEMALLOC = (
     "/usr/lib/x86_64-linux-gnu/libjemalloc.so.2",
     "/usr/lib/aarch64-linux-gnu/libjemalloc.so.2",
@@ -121,15 +122,13 @@ class DatasetWriter:
         self._out.flush()
         clock = time.perf_counter()
         if self.store is None:
-            # fsync first: writing the file back while the child loads slowed the child's
-            # start, and Oxigraph then sized its loader for every CPU (1.71 GB, not 1.19).
-            os.fsync(self._out.fileno())
-            self._out.close()
             proc = subprocess.Popen(
                 [sys.executable, "-I", __file__, str(self.store_dir), str(self.dataset)],
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=allocator_env(),
             )  # fmt: skip
             try:
+                os.fsync(self._out.fileno())  # while the child loads (it reads the page cache)
+                self._out.close()
                 out, err = proc.communicate()
             except BaseException:
                 proc.kill()
@@ -169,18 +168,29 @@ class DatasetWriter:
         self._delta_path.unlink(missing_ok=True)
 
 
-def _start_on_one_cpu() -> None:
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def _start_on_one_cpu() -> threading.Event:
     """Pin this process to one CPU, so that Oxigraph sizes its loader for one (fewer batches
     in memory), and give the main thread (whose affinity the loader's worker threads inherit
-    when they start) every CPU back a moment later."""
+    when they start) every CPU back once the first worker thread exists.
+
+    Set the returned event once the store is open and the load is about to start."""
     cpus = sorted(os.sched_getaffinity(0))
     os.sched_setaffinity(0, cpus[-1:])
+    loading = threading.Event()
 
     def widen() -> None:
-        time.sleep(WIDEN_AFTER_SECONDS)
+        loading.wait()
+        before, deadline = _threads(), time.monotonic() + WIDEN_AT_THE_LATEST_SECONDS
+        while _threads() <= before and time.monotonic() < deadline:
+            time.sleep(0.02)
         os.sched_setaffinity(os.getpid(), cpus)  # the main thread: its id is the process id
 
     threading.Thread(target=widen, daemon=True).start()
+    return loading
 
 
 def load_path(store_dir: Path, source: Path) -> dict[str, Any]:
@@ -189,9 +199,12 @@ def load_path(store_dir: Path, source: Path) -> dict[str, Any]:
     if LOADER_MEMORY not in {"low", "default"}:
         raise ValueError(f"REEKG_GRAPH_LOADER_MEMORY: {LOADER_MEMORY!r} is not low or default")
     clock = time.perf_counter()
+    loading = None
     if LOADER_MEMORY == "low" and hasattr(os, "sched_setaffinity"):
-        _start_on_one_cpu()
+        loading = _start_on_one_cpu()
     store = ox.Store(str(store_dir))
+    if loading is not None:
+        loading.set()
     store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=LENIENT)
     store.flush()
     del store
