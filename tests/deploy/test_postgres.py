@@ -120,7 +120,11 @@ def test_two_processes_on_postgres_then_oxigraph(
             "SELECT count(*) FROM concurrency_slots WHERE concurrency_key = %s", [WRITER_POOL]
         )
         (slots,) = cur.fetchone()
-    assert statuses.get("FAILURE", 0) == failed and statuses["SUCCESS"] >= batches, statuses
+    # A failed process may have failed more than one of its runs (a step, then the gate's
+    # refusal of its release); a process that exited 0 failed none.
+    failures = statuses.get("FAILURE", 0)
+    assert failures >= failed and (failed or not failures), statuses
+    assert statuses["SUCCESS"] >= batches, statuses
     assert runs_with_events == sum(statuses.values()) and events > 100 * batches
     assert pool == [(1, True)] and slots == 1
 
