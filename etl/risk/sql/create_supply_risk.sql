@@ -87,10 +87,10 @@ controlled AS (
     GROUP BY i.element_symbol
 ),
 quota_holders AS (
-    -- float sums in a fixed order (ORDER BY inside each): reruns give the same bits
+    -- float sums as exact decimals (order-free): reruns give the same bits
     SELECT year, batch, quota_type, holder_id,
-        sum(share_of_batch ORDER BY share_of_batch) AS holder_share,
-        sum(tonnes_reo ORDER BY tonnes_reo) AS tonnes_reo,
+        CAST(sum(CAST(share_of_batch AS DECIMAL(38, 18))) AS DOUBLE) AS holder_share,
+        CAST(sum(CAST(tonnes_reo AS DECIMAL(38, 18))) AS DOUBLE) AS tonnes_reo,
         string_agg(DISTINCT source_id, ',' ORDER BY source_id) AS source_ids
     FROM marts.quota_by_holder
     WHERE quota_type IN ('mining', 'smelting_separation')
@@ -111,7 +111,7 @@ quota_concentration AS (
     SELECT
         CASE q.quota_type WHEN 'mining' THEN 'extraction' ELSE 'processing' END AS stage,
         q.year || ' batch ' || q.batch || ' ' || q.quota_type AS quota_basis,
-        fsum(power(q.holder_share, 2) ORDER BY q.holder_id) AS china_groups_hhi,
+        CAST(sum(CAST(power(q.holder_share, 2) AS DECIMAL(38, 18))) AS DOUBLE) AS china_groups_hhi,
         string_agg(DISTINCT q.source_ids, ',' ORDER BY q.source_ids) AS quota_source_ids
     FROM quota_holders AS q
     JOIN quota_batch USING (year, batch, quota_type)
@@ -221,11 +221,11 @@ scored_global AS (
 ),
 global_hhi AS (
     SELECT assessment_year, element_symbol, stage, variant,
-        fsum(contribution ORDER BY iso3, contribution) AS hhi_wgi_global,
+        CAST(sum(CAST(contribution AS DECIMAL(38, 18))) AS DOUBLE) AS hhi_wgi_global,
         first(iso3 ORDER BY contribution DESC, iso3) AS top_global_iso3,
-        max(contribution) / nullif(fsum(contribution ORDER BY iso3, contribution), 0)
+        max(contribution) / nullif(CAST(sum(CAST(contribution AS DECIMAL(38, 18))) AS DOUBLE), 0)
             AS top_global_part,
-        coalesce(sum(share ORDER BY iso3, share) FILTER (WHERE no_wgi), 0)
+        coalesce(CAST(sum(CAST(share AS DECIMAL(38, 18))) FILTER (WHERE no_wgi) AS DOUBLE), 0)
             AS global_share_without_wgi,
         string_agg(DISTINCT source_id, ',' ORDER BY source_id) AS global_source_ids
     FROM scored_global
@@ -244,11 +244,11 @@ scored_sourcing AS (
 sourcing_hhi AS (
     SELECT assessment_year, element_symbol, stage, importer, sourcing_basis, proxy_hs_code,
         product_form, trade_year, currency, reporter_side, trade_source_id, variant,
-        fsum(contribution ORDER BY iso3, contribution) AS hhi_wgi_sourcing,
+        CAST(sum(CAST(contribution AS DECIMAL(38, 18))) AS DOUBLE) AS hhi_wgi_sourcing,
         first(iso3 ORDER BY contribution DESC, iso3) AS top_sourcing_iso3,
-        max(contribution) / nullif(fsum(contribution ORDER BY iso3, contribution), 0)
+        max(contribution) / nullif(CAST(sum(CAST(contribution AS DECIMAL(38, 18))) AS DOUBLE), 0)
             AS top_sourcing_part,
-        coalesce(sum(share ORDER BY iso3, share) FILTER (WHERE no_wgi), 0)
+        coalesce(CAST(sum(CAST(share AS DECIMAL(38, 18))) FILTER (WHERE no_wgi) AS DOUBLE), 0)
             AS sourcing_share_without_wgi,
         max(share) FILTER (WHERE iso3 = 'CHN') AS china_sourcing_share,
         string_agg(DISTINCT source_id, ',' ORDER BY source_id) AS sourcing_source_ids
