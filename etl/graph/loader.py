@@ -49,8 +49,9 @@ JEMALLOC = (
     "/usr/lib64/libjemalloc.so.2",
     "/usr/lib/libjemalloc.so.2",
 )
-# jemalloc returns freed pages to the system at once: the loader frees each 1M-quad batch.
-JEMALLOC_CONF = "dirty_decay_ms:0,muzzy_decay_ms:0"
+# jemalloc returns freed pages to the system within a second: the loader frees each 1M-quad
+# batch. (At once, "dirty_decay_ms:0", took 10% longer for no less memory: RESULTS.md §8.)
+JEMALLOC_CONF = "dirty_decay_ms:1000,muzzy_decay_ms:1000"
 
 
 def allocator_env(setting: str | None = None) -> dict[str, str]:
@@ -168,29 +169,30 @@ class DatasetWriter:
         self._delta_path.unlink(missing_ok=True)
 
 
-def _threads() -> int:
-    return len(os.listdir("/proc/self/task"))
+def _thread_ids() -> set[str]:
+    return set(os.listdir("/proc/self/task"))
 
 
-def _start_on_one_cpu() -> threading.Event:
-    """Pin this process to one CPU, so that Oxigraph sizes its loader for one (fewer batches
-    in memory), and give the main thread (whose affinity the loader's worker threads inherit
-    when they start) every CPU back once the first worker thread exists.
+def _one_cpu_until_first_worker() -> None:
+    """Pin the calling (main) thread to one CPU, so that Oxigraph sizes its loader for one
+    (fewer batches in memory), and give it every CPU back once the loader's first worker
+    thread exists (the later workers inherit the main thread's CPUs when they start).
 
-    Set the returned event once the store is open and the load is about to start."""
+    Call it after the store is open and just before the load: RocksDB's own threads,
+    started with the store, keep every CPU (pinned with the process, its compactions shared
+    one CPU with the loader)."""
     cpus = sorted(os.sched_getaffinity(0))
     os.sched_setaffinity(0, cpus[-1:])
-    loading = threading.Event()
+    known = _thread_ids()
 
     def widen() -> None:
-        loading.wait()
-        before, deadline = _threads(), time.monotonic() + WIDEN_AT_THE_LATEST_SECONDS
-        while _threads() <= before and time.monotonic() < deadline:
+        known.add(str(threading.get_native_id()))
+        deadline = time.monotonic() + WIDEN_AT_THE_LATEST_SECONDS
+        while _thread_ids() <= known and time.monotonic() < deadline:
             time.sleep(0.02)
         os.sched_setaffinity(os.getpid(), cpus)  # the main thread: its id is the process id
 
     threading.Thread(target=widen, daemon=True).start()
-    return loading
 
 
 def load_path(store_dir: Path, source: Path) -> dict[str, Any]:
@@ -199,12 +201,10 @@ def load_path(store_dir: Path, source: Path) -> dict[str, Any]:
     if LOADER_MEMORY not in {"low", "default"}:
         raise ValueError(f"REEKG_GRAPH_LOADER_MEMORY: {LOADER_MEMORY!r} is not low or default")
     clock = time.perf_counter()
-    loading = None
-    if LOADER_MEMORY == "low" and hasattr(os, "sched_setaffinity"):
-        loading = _start_on_one_cpu()
+    # Opened first: RocksDB's compaction threads, started here, keep every CPU.
     store = ox.Store(str(store_dir))
-    if loading is not None:
-        loading.set()
+    if LOADER_MEMORY == "low" and hasattr(os, "sched_setaffinity"):
+        _one_cpu_until_first_worker()
     store.bulk_load(path=str(source), format=ox.RdfFormat.N_QUADS, lenient=LENIENT)
     store.flush()
     del store

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -114,3 +118,97 @@ def test_loader_memory_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         DatasetWriter(tmp_path / "bad" / "dataset.nq", tmp_path / "bad" / "store") as writer,
     ):
         writer.write(data)
+
+
+PINNING = """
+import json, os, threading, time
+from etl.graph.loader import _one_cpu_until_first_worker
+cpus = sorted(os.sched_getaffinity(0))
+seen, ready, go = {}, threading.Event(), threading.Event()
+
+def older():  # as RocksDB's threads, started with the store before the load
+    ready.set()
+    go.wait()
+    seen["older"] = sorted(os.sched_getaffinity(0))
+
+thread = threading.Thread(target=older)
+thread.start()
+ready.wait()
+_one_cpu_until_first_worker()
+seen["pinned"] = sorted(os.sched_getaffinity(0))
+go.set()
+thread.join()
+time.sleep(0.3)
+seen["before_worker"] = sorted(os.sched_getaffinity(0))
+worker = threading.Thread(target=time.sleep, args=(0.5,))  # as Oxigraph's first batch worker
+worker.start()
+deadline = time.monotonic() + 10
+while sorted(os.sched_getaffinity(0)) != cpus and time.monotonic() < deadline:
+    time.sleep(0.01)
+seen["after_worker"] = sorted(os.sched_getaffinity(0))
+seen["all"] = cpus
+print(json.dumps(seen))
+"""
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="pinning needs two CPUs",
+)
+def test_low_memory_pins_only_the_loading_thread_until_a_worker_starts() -> None:
+    """The loading thread runs on one CPU until a new thread (Oxigraph's first worker)
+    exists; threads started before (RocksDB's) keep every CPU throughout."""
+    out = subprocess.run(
+        [sys.executable, "-c", PINNING], capture_output=True, text=True, check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    seen = json.loads(out.stdout)
+    assert seen["older"] == seen["all"]
+    assert seen["pinned"] == seen["all"][-1:]
+    assert seen["before_worker"] == seen["all"][-1:]  # a thread that ended does not widen it
+    assert seen["after_worker"] == seen["all"]
+
+
+ROCKSDB_THREADS = """
+import json, os, sys, threading, time
+from pathlib import Path
+from etl.graph.loader import load_path
+seen = {}
+
+def sample():
+    while not done.is_set():
+        for tid in os.listdir("/proc/self/task"):
+            try:
+                name = Path(f"/proc/self/task/{tid}/comm").read_text().strip()
+                if name.startswith("rocksdb"):
+                    seen[name] = sorted(os.sched_getaffinity(int(tid)))
+            except OSError:
+                pass
+        time.sleep(0.01)
+
+done = threading.Event()
+threading.Thread(target=sample, daemon=True).start()
+load_path(Path(sys.argv[1]), Path(sys.argv[2]))
+time.sleep(0.05)
+done.set()
+print(json.dumps({"rocksdb": seen, "all": sorted(os.sched_getaffinity(0))}))
+"""
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="pinning needs two CPUs",
+)
+def test_low_memory_leaves_rocksdb_threads_every_cpu(tmp_path: Path) -> None:
+    """The store opens before the loading thread is pinned: RocksDB's compaction threads
+    (pinned with it, they shared one CPU with the load) run on every CPU."""
+    (tmp_path / "dataset.nq").write_bytes(_lines(50_000))
+    out = subprocess.run(
+        [sys.executable, "-c", ROCKSDB_THREADS, str(tmp_path / "store"),
+         str(tmp_path / "dataset.nq")],
+        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "REEKG_GRAPH_LOADER_MEMORY": "low"},
+    )  # fmt: skip
+    seen = json.loads(out.stdout)
+    assert seen["rocksdb"], "no RocksDB thread seen"
+    assert all(cpus == seen["all"] for cpus in seen["rocksdb"].values()), seen

@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl.trade.readers import _code_candidates, _hs6, _scan, candidate_rows
+from etl.trade.readers import _any_of, _code_candidates, _hs6, _scan, candidate_rows
 
 CODES = ("280530", "050100")
 HEADER = "t,i,j,k,v,q"
@@ -68,3 +68,10 @@ def test_no_candidate_gives_an_empty_frame_with_the_columns(tmp_path: Path) -> N
     got = candidate_rows(path, ["k"], "k", CODES)
     assert got.height == 0
     assert {"t", "k", "source_row", "source_file"} <= set(got.columns)
+
+
+def test_code_pattern_matches_the_literals_only() -> None:
+    """The line filter's regex is the codes as literals: any one of them, nothing else."""
+    lines = pl.Series(["a,280530,b", "x,50100", "2805301", "28053", "28.05|30", "280.30"])
+    pattern = _any_of(["280530", "50100", "28.05|30"])
+    assert lines.str.contains(pattern).to_list() == [True, True, True, False, True, False]
