@@ -26,9 +26,15 @@ WITH method AS (
     FROM core.risk_method_parameters
 ),
 wgi AS (
-    SELECT iso3, avg(2 * (2.5 - mean_estimate)) AS wgi_scaled
+    -- means as exact decimal sums over counts (a float avg depends on the order DuckDB's
+    -- threads add the rows in: reruns then differed in the last bit of every contribution)
+    SELECT iso3,
+        CAST(sum(CAST(2 * (2.5 - mean_estimate) AS DECIMAL(38, 18))) AS DOUBLE)
+            / count(mean_estimate) AS wgi_scaled
     FROM (
-        SELECT e.iso3, e.year, avg(e.estimate) AS mean_estimate
+        SELECT e.iso3, e.year,
+            CAST(sum(CAST(e.estimate AS DECIMAL(38, 18))) AS DOUBLE) / count(e.estimate)
+                AS mean_estimate
         FROM core.wgi_estimates AS e, method AS m
         WHERE e.iso3 IS NOT NULL AND e.year BETWEEN m.wgi_first_year AND m.wgi_last_year
         GROUP BY e.iso3, e.year
@@ -102,9 +108,10 @@ quota_batch AS (
     SELECT year, batch, quota_type
     FROM quota_holders
     GROUP BY year, batch, quota_type
-    HAVING abs(sum(holder_share) - 1) <= 0.005
+    HAVING abs(sum(CAST(holder_share AS DECIMAL(38, 18))) - 1) <= 0.005
     QUALIFY row_number() OVER (
-        PARTITION BY quota_type ORDER BY year DESC, sum(tonnes_reo) DESC, batch
+        PARTITION BY quota_type
+        ORDER BY year DESC, sum(CAST(tonnes_reo AS DECIMAL(38, 18))) DESC, batch
     ) = 1
 ),
 quota_concentration AS (
