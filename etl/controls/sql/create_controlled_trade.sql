@@ -21,7 +21,11 @@ headings AS (
 ),
 imports AS (
     SELECT importer AS buyer, year, hs_code AS hs6, reporter_side, source_id, currency,
-           sum(value_usd) AS value_usd, sum(value) AS value, sum(tonnes) AS tonnes
+           -- float sums as exact decimals (to a millionth of a currency unit or tonne: the
+           -- figures have cents and kilograms), the same bits whatever order rows come in
+           CAST(sum(CAST(value_usd AS DECIMAL(38, 6))) AS DOUBLE) AS value_usd,
+           CAST(sum(CAST(value AS DECIMAL(38, 6))) AS DOUBLE) AS value,
+           CAST(sum(CAST(tonnes AS DECIMAL(38, 6))) AS DOUBLE) AS tonnes
     FROM marts.trade_flows
     WHERE exporter = 'CHN' AND counts_as_origin AND NOT is_synthetic
       AND reporter_side IN ('importer', 'reconciled') AND code_kind = 'hs6'
