@@ -60,8 +60,8 @@ def read_baci(
     """The rare-earth rows of one BACI year file, value in USD and quantity in tonnes."""
     classification, year, release = baci_file_info(path)
     source_id = source_id_for(path, BACI_SOURCE_ID)
-    # The scan keeps the code candidates (cheap test, no string copies); the exact HS test and
-    # the cleaning run on those few rows.
+    # One streamed pass keeps the lines that may hold a code (`candidate_rows`); the exact HS
+    # test and the cleaning run on those few rows.
     raw = (
         candidate_rows(path, BACI_COLUMNS, "k", hs_codes)
         .lazy()

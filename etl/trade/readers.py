@@ -302,8 +302,8 @@ def _comtrade_totals(
     )
     if month is not None:
         in_partition &= _trim("refMonth").cast(pl.Int32, strict=False) == month
-    # The scan keeps the code candidates (cheap test, no string copies) and only the columns
-    # read here (COMTRADE_READ); the exact partition test and the cleaning run on those rows.
+    # One streamed pass keeps the lines that may hold a code (`candidate_rows`), then only the
+    # columns read here (COMTRADE_READ); the exact partition test and the cleaning run on those.
     candidates = candidate_rows(path, COMTRADE_COLUMNS, "cmdCode", kept_codes(hs_codes)).select(
         *COMTRADE_READ, "source_row", "source_file", "_fields", "_header_fields"
     )
