@@ -335,7 +335,7 @@ con.close()
 sampler.stop = True; sampler.join()
 out = {"release": {"release_id": release.release_id, "triples": release.triples,
                    "seconds_total": time.perf_counter() - start, "seconds": release.seconds,
-                   "dir": str(release.release_dir)},
+                   "loader": release.loader, "dir": str(release.release_dir)},
        "release_peak_rss_gb": sampler.peak / 1e9,
        "release_generator_peak_rss_gb": sampler.peak_self / 1e9,
        "release_loader_peak_rss_gb":
@@ -504,10 +504,17 @@ def main() -> None:
     parser.add_argument("--month-rows", type=int, default=3500, help="rows of the landed month")
     parser.add_argument("--out", type=Path, default=Path("/tmp/reekg-bench"))
     parser.add_argument(
-        "--loader-memory",
-        choices=("low", "default"),
+        "--loader-streams",
+        type=int,
         default=None,
-        help="batches in flight in the release's loader child (default: the code's, low)",
+        help="parts the release's loader child loads at once (default: the code's, one per "
+        "CPU up to 4)",
+    )
+    parser.add_argument(
+        "--part-bytes",
+        type=int,
+        default=None,
+        help="bytes per part of the release's loader child (default: the code's, 100 MB)",
     )
     parser.add_argument(
         "--allocator",
@@ -524,8 +531,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    if args.loader_memory is not None:
-        os.environ["REEKG_GRAPH_LOADER_MEMORY"] = args.loader_memory
+    if args.loader_streams is not None:
+        os.environ["REEKG_GRAPH_LOADER_STREAMS"] = str(args.loader_streams)
+    if args.part_bytes is not None:
+        os.environ["REEKG_GRAPH_LOADER_PART_BYTES"] = str(args.part_bytes)
     if args.allocator is not None:
         os.environ["REEKG_GRAPH_ALLOCATOR"] = args.allocator
     if args.only == "generation":

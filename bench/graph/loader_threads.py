@@ -1,12 +1,13 @@
 """Run the release's loader child on one N-Quads file and report where its CPU went, by thread.
 
     .venv/bin/python bench/graph/loader_threads.py --dataset DIR/dataset.nq --store /tmp/store \
-        [--env REEKG_GRAPH_LOADER_MEMORY=default] [--env MALLOC_CONF=...] [--timeline 2]
+        [--env REEKG_GRAPH_LOADER_STREAMS=1] [--env MALLOC_CONF=...] [--timeline 2]
 
-The child is `etl/graph/loader.py` run as the release runs it (same allocator environment),
-with `--env` overrides. Every 0.5 s this samples `/proc/PID/task/*` (thread name, CPU
-seconds, allowed CPUs) and the child's RSS; with `--timeline S` it also prints, every S
-seconds, the CPU the loading (main) thread, the other threads and RocksDB's threads used.
+The child is `etl/graph/loader.py` run as the release runs it (same allocator environment,
+the blank nodes' byte range found beforehand), with `--env` overrides. Every 0.5 s this
+samples `/proc/PID/task/*` (thread name, CPU seconds, allowed CPUs) and the child's RSS; with
+`--timeline S` it also prints, every S seconds, the CPU the main thread, the other threads
+(the loading threads) and RocksDB's threads used, and the peak RSS so far.
 Prints one JSON document: the child's own report, wall seconds, sampled peak RSS, and CPU
 seconds per (thread name, allowed CPUs). bench/graph/RESULTS.md section 8 used it.
 """
@@ -26,7 +27,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from etl.graph.loader import allocator_env  # noqa: E402
+from etl.graph.loader import allocator_env, blank_node_range  # noqa: E402
 
 LOADER = ROOT / "etl" / "graph" / "loader.py"
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -54,9 +55,11 @@ def run(
     """Load `dataset` into a new store at `store` with the loader child, sampling its threads."""
     shutil.rmtree(store, ignore_errors=True)
     env = {**allocator_env(), **env_overrides}
+    span = blank_node_range(dataset)  # the release's writer knows it: not timed
+    where = [str(span[0]), str(span[1])] if span else ["none"]
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-I", str(LOADER), str(store), str(dataset)],
+        [sys.executable, "-I", str(LOADER), str(store), str(dataset), *where],
         stdout=subprocess.PIPE, env=env,
     )  # fmt: skip
     threads: dict[str, tuple[str, float, str]] = {}

@@ -4,8 +4,8 @@ Steps (each in bulk, none holding the graph as Python objects):
 1. stream every mapped table out of DuckDB in Arrow batches, render N-Quads with Polars
    expressions (`etl.graph.nquads`) and append them to `dataset.nq`, with the ontology graph
    and the provenance graph (`etl.graph.provenance`); then a child process bulk-loads
-   `dataset.nq` into a new Oxigraph store in one call (`etl.graph.loader`; an incremental
-   release loads only what it rendered).
+   `dataset.nq` into a new Oxigraph store, by parts on every CPU, then compacts it
+   (`etl.graph.loader`; an incremental release loads only what it rendered).
 2. count triples and classes per graph in the store;
 3. dump one Turtle file per named graph of at most `TURTLE_LIMIT` triples (a bigger graph is
    served from `dataset.nq` and the store only: its Turtle would take longer to write than
@@ -25,7 +25,7 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,7 @@ class BuildResult:
     quads_written: int
     skipped_tables: tuple[str, ...]
     seconds: dict[str, float]
+    loader: dict[str, Any] = field(default_factory=dict)  # the loader child's report
 
 
 def new_release_id(now: datetime) -> str:
@@ -153,6 +154,7 @@ def build_release(
                                       run_label)  # fmt: skip
             text = nquads(prov, GRAPH_PROVENANCE)
             record(stats, write_block(out, "provenance", text, GRAPH_PROVENANCE, len(prov), None))
+            writer.set_blank_nodes(out.blank_nodes)
             drop_cached_blocks(con)  # before the loader (on close) needs the memory
         changed |= {s.graph for s in stats.segments if reuse is None or s.key not in reuse.taken}
         seconds["generate_and_write"] = time.perf_counter() - clock - writer.load_seconds
@@ -197,6 +199,7 @@ def build_release(
             "skipped_tables": stats.skipped,
             "files": files,
             "seconds": {k: round(v, 3) for k, v in seconds.items()},
+            "loader": writer.loader,
             "base_release": reuse.release_dir.name if reuse else None,
             "duplicates": bool(duplicates),
             "digest_version": DIGEST_VERSION,
@@ -217,6 +220,7 @@ def build_release(
         quads_written=stats.lines,
         skipped_tables=tuple(stats.skipped),
         seconds=seconds,
+        loader=writer.loader,
     )
 
 

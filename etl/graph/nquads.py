@@ -117,8 +117,14 @@ class Counting:
 
     def __init__(self, out: Writer) -> None:
         self.out, self.offset = out, 0
+        # The byte range from the first to the last block written with blank nodes.
+        self.blank_nodes: tuple[int, int] | None = None
 
-    def write(self, data: bytes | memoryview) -> None:
+    def write(self, data: bytes | memoryview, *, blank_nodes: bool = False) -> None:
+        """Append a block; `blank_nodes`: it may hold some (the generated blocks never do)."""
+        if blank_nodes:
+            first = self.offset if self.blank_nodes is None else self.blank_nodes[0]
+            self.blank_nodes = (first, self.offset + len(data))
         self.out.write(data)
         self.offset += len(data)
 
@@ -126,6 +132,9 @@ class Counting:
         """Append ranges of `source` (the writer must offer `append_copy`); the new ranges."""
         start = self.offset
         self.offset += self.out.append_copy(source, ranges)  # type: ignore[attr-defined]
+        if self.offset > start:  # a copied block may hold blank nodes
+            self.blank_nodes = (start if self.blank_nodes is None else self.blank_nodes[0],
+                                self.offset)  # fmt: skip
         return [[start, self.offset - start]] if self.offset > start else []
 
 
@@ -162,7 +171,7 @@ def write_block(out: Counting, key: str, text: str, graph_name: str, lines: int,
     if reuse is not None and kept is not None:
         return reuse.copy(kept, out)
     start = out.offset
-    out.write(text.encode("utf-8"))
+    out.write(text.encode("utf-8"), blank_nodes="_:" in text)
     return Segment(key, graph_name, digest, [[start, out.offset - start]], lines)
 
 

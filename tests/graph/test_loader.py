@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -11,9 +12,16 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from etl.graph.loader import JEMALLOC, DatasetWriter, allocator_env
+from etl.graph.loader import (
+    JEMALLOC,
+    DatasetWriter,
+    allocator_env,
+    blank_node_range,
+    parts,
+)
 
 G = "<https://example.org/g>"
+LOADER = Path(__file__).resolve().parents[2] / "etl" / "graph" / "loader.py"
 
 
 def _lines(n: int) -> bytes:
@@ -39,7 +47,7 @@ def test_full_release_loads_what_was_written(tmp_path: Path) -> None:
 def test_loader_failure_names_the_loader(tmp_path: Path) -> None:
     """Bytes Oxigraph cannot parse fail the release with the loader's own message."""
     with (
-        pytest.raises(RuntimeError, match="graph loader failed"),
+        pytest.raises(RuntimeError, match=r"graph loader failed: \S+dataset\.nq line 1 column 25"),
         DatasetWriter(tmp_path / "dataset.nq", tmp_path / "store") as writer,
     ):
         writer.write(b"<https://example.org/s> this is not N-Quads .\n")
@@ -99,116 +107,118 @@ def test_trade_flows_come_out_in_a_total_order(tiny_warehouse: Path) -> None:
     assert len({r[0] for r in rows}) == len(rows)
 
 
-def test_loader_memory_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The loader child starts sized for one CPU unless told otherwise; a bad value fails."""
-    data = _lines(100)
-    for setting, expected in ((None, "low"), ("default", "default")):
-        if setting:
-            monkeypatch.setenv("REEKG_GRAPH_LOADER_MEMORY", setting)
-        folder = tmp_path / expected
-        folder.mkdir()
-        with DatasetWriter(folder / "dataset.nq", folder / "store") as writer:
-            writer.write(data)
-        assert writer.loader["memory"] == expected
-        assert len(ox.Store.read_only(str(folder / "store"))) == 100
-    monkeypatch.setenv("REEKG_GRAPH_LOADER_MEMORY", "huge")
-    (tmp_path / "bad").mkdir()
+BLANK = (
+    f"<https://example.org/s0> <https://example.org/q> _:a {G} .\n"
+    f"_:a <https://example.org/p> _:b {G} .\n"
+    f'_:b <https://example.org/p> "end" {G} .\n'
+).encode()
+
+
+def _with_blank_nodes(tmp_path: Path) -> tuple[Path, tuple[int, int]]:
+    """4,000 lines, then three with blank nodes, then 4,000 more; the blank nodes' range."""
+    head, tail = _lines(4000), _lines(8000)[len(_lines(4000)) :]
+    path = tmp_path / "dataset.nq"
+    path.write_bytes(head + BLANK + tail)
+    return path, (len(head), len(head) + len(BLANK))
+
+
+def _blank_nodes(store: ox.Store) -> int:
+    return len({t for q in store for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)})
+
+
+def test_parts_end_at_line_ends_and_keep_the_blank_nodes_whole(tmp_path: Path) -> None:
+    path, together = _with_blank_nodes(tmp_path)
+    data = path.read_bytes()
+    ranges = parts(path, together, part_bytes=20_000)
+    assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(ranges))  # no gap
+    assert all(data[end - 1 : end] == b"\n" for _, end in ranges)
+    assert not [cut for _, cut in ranges if together[0] < cut < together[1]]
+    assert len(ranges) == pytest.approx(len(data) / 20_000, abs=1)
+    assert parts(path, together, part_bytes=10 * len(data)) == [(0, len(data))]
+    for chunk in (5, 7, 4096, 1 << 24):  # `_:` across the reads' boundaries too
+        assert blank_node_range(path, chunk) == together, chunk
+
+
+def test_loading_by_parts_gives_the_store_of_one_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many parts on two streams hold the same quads as Oxigraph's own load of the file,
+    blank nodes included: with the blank nodes' range given, searched for, and (the
+    control) ignored, when a cut through it splits one blank node into two."""
+    path, together = _with_blank_nodes(tmp_path)
+    one = ox.Store(str(tmp_path / "one"))
+    one.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    expected = {str(q) for q in one if not isinstance(q.subject, ox.BlankNode)
+                and not isinstance(q.object, ox.BlankNode)}  # fmt: skip
+    assert _blank_nodes(one) == 2
+    monkeypatch.setenv("REEKG_GRAPH_LOADER_STREAMS", "2")
+    cut_inside = len(_lines(4000)) + BLANK.index(b"\n") + 1
+    for name, args in (("given", [str(together[0]), str(together[1])]), ("searched", []),
+                       ("ignored", ["none"])):  # fmt: skip
+        env = {**os.environ, "REEKG_GRAPH_LOADER_PART_BYTES": str(cut_inside)}
+        out = subprocess.run(
+            [sys.executable, "-I", str(LOADER), str(tmp_path / name), str(path), *args],
+            capture_output=True, text=True, check=True, env=env,
+        )  # fmt: skip
+        report = json.loads(out.stdout.splitlines()[-1])
+        store = ox.Store.read_only(str(tmp_path / name))
+        assert len(store) == len(one)
+        assert {str(q) for q in store if not isinstance(q.subject, ox.BlankNode)
+                and not isinstance(q.object, ox.BlankNode)} == expected  # fmt: skip
+        assert report["streams"] == 2 and report["parts"] >= 2, report
+        assert _blank_nodes(store) == (3 if name == "ignored" else 2), name
+
+
+def test_a_bad_line_in_a_later_part_names_its_file_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REEKG_GRAPH_LOADER_PART_BYTES", "20000")
+    data = _lines(2000)
     with (
-        pytest.raises(RuntimeError, match="REEKG_GRAPH_LOADER_MEMORY"),
-        DatasetWriter(tmp_path / "bad" / "dataset.nq", tmp_path / "bad" / "store") as writer,
+        pytest.raises(
+            RuntimeError,
+            match=r"graph loader failed: \S+dataset\.nq line 2001 column"
+            r" 25: The predicate of a triple must be an IRI$",
+        ),
+        DatasetWriter(tmp_path / "dataset.nq", tmp_path / "store") as writer,
     ):
-        writer.write(data)
+        writer.write(data + b"<https://example.org/s> not N-Quads .\n" + data)
+        writer.set_blank_nodes(None)
 
 
-PINNING = """
-import json, os, threading, time
-from etl.graph.loader import _one_cpu_until_first_worker
-cpus = sorted(os.sched_getaffinity(0))
-seen, ready, go = {}, threading.Event(), threading.Event()
-
-def older():  # as RocksDB's threads, started with the store before the load
-    ready.set()
-    go.wait()
-    seen["older"] = sorted(os.sched_getaffinity(0))
-
-thread = threading.Thread(target=older)
-thread.start()
-ready.wait()
-_one_cpu_until_first_worker()
-seen["pinned"] = sorted(os.sched_getaffinity(0))
-go.set()
-thread.join()
-time.sleep(0.3)
-seen["before_worker"] = sorted(os.sched_getaffinity(0))
-worker = threading.Thread(target=time.sleep, args=(0.5,))  # as Oxigraph's first batch worker
-worker.start()
-deadline = time.monotonic() + 10
-while sorted(os.sched_getaffinity(0)) != cpus and time.monotonic() < deadline:
-    time.sleep(0.01)
-seen["after_worker"] = sorted(os.sched_getaffinity(0))
-seen["all"] = cpus
-print(json.dumps(seen))
-"""
+def test_streams_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One stream loads the parts one after another; a negative count fails the release."""
+    monkeypatch.setenv("REEKG_GRAPH_LOADER_PART_BYTES", "20000")
+    monkeypatch.setenv("REEKG_GRAPH_LOADER_STREAMS", "1")
+    with DatasetWriter(tmp_path / "dataset.nq", tmp_path / "store") as writer:
+        writer.write(_lines(3000))
+    assert writer.loader["streams"] == 1 and writer.loader["parts"] > 5
+    assert len(ox.Store.read_only(str(tmp_path / "store"))) == 3000
+    monkeypatch.setenv("REEKG_GRAPH_LOADER_STREAMS", "-1")
+    with (
+        pytest.raises(RuntimeError, match="REEKG_GRAPH_LOADER_STREAMS"),
+        DatasetWriter(tmp_path / "bad.nq", tmp_path / "bad") as writer,
+    ):
+        writer.write(_lines(10))
 
 
-@pytest.mark.skipif(
-    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
-    reason="pinning needs two CPUs",
-)
-def test_low_memory_pins_only_the_loading_thread_until_a_worker_starts() -> None:
-    """The loading thread runs on one CPU until a new thread (Oxigraph's first worker)
-    exists; threads started before (RocksDB's) keep every CPU throughout."""
-    out = subprocess.run(
-        [sys.executable, "-c", PINNING], capture_output=True, text=True, check=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )  # fmt: skip
-    seen = json.loads(out.stdout)
-    assert seen["older"] == seen["all"]
-    assert seen["pinned"] == seen["all"][-1:]
-    assert seen["before_worker"] == seen["all"][-1:]  # a thread that ended does not widen it
-    assert seen["after_worker"] == seen["all"]
+def test_a_release_tells_the_loader_where_its_blank_nodes_are(
+    tiny_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The release's store, loaded in parts of 2 KB, has the ontology's blank nodes once,
+    as Oxigraph's own load of its dataset.nq has them."""
+    import duckdb
 
+    from etl.graph.build import build_release
 
-ROCKSDB_THREADS = """
-import json, os, sys, threading, time
-from pathlib import Path
-from etl.graph.loader import load_path
-seen = {}
-
-def sample():
-    while not done.is_set():
-        for tid in os.listdir("/proc/self/task"):
-            try:
-                name = Path(f"/proc/self/task/{tid}/comm").read_text().strip()
-                if name.startswith("rocksdb"):
-                    seen[name] = sorted(os.sched_getaffinity(int(tid)))
-            except OSError:
-                pass
-        time.sleep(0.01)
-
-done = threading.Event()
-threading.Thread(target=sample, daemon=True).start()
-load_path(Path(sys.argv[1]), Path(sys.argv[2]))
-time.sleep(0.05)
-done.set()
-print(json.dumps({"rocksdb": seen, "all": sorted(os.sched_getaffinity(0))}))
-"""
-
-
-@pytest.mark.skipif(
-    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
-    reason="pinning needs two CPUs",
-)
-def test_low_memory_leaves_rocksdb_threads_every_cpu(tmp_path: Path) -> None:
-    """The store opens before the loading thread is pinned: RocksDB's compaction threads
-    (pinned with it, they shared one CPU with the load) run on every CPU."""
-    (tmp_path / "dataset.nq").write_bytes(_lines(50_000))
-    out = subprocess.run(
-        [sys.executable, "-c", ROCKSDB_THREADS, str(tmp_path / "store"),
-         str(tmp_path / "dataset.nq")],
-        capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[2],
-        env={**os.environ, "REEKG_GRAPH_LOADER_MEMORY": "low"},
-    )  # fmt: skip
-    seen = json.loads(out.stdout)
-    assert seen["rocksdb"], "no RocksDB thread seen"
-    assert all(cpus == seen["all"] for cpus in seen["rocksdb"].values()), seen
+    monkeypatch.setenv("REEKG_GRAPH_LOADER_PART_BYTES", "2000")
+    monkeypatch.setenv("REEKG_GRAPH_LOADER_STREAMS", "2")
+    con = duckdb.connect(str(tiny_warehouse), read_only=True)
+    built = build_release(con, tmp_path / "graph", warehouse_path=str(tiny_warehouse))
+    con.close()
+    one = ox.Store()
+    one.bulk_load(path=str(built.release_dir / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
+    store = ox.Store.read_only(str(built.release_dir / "store"))
+    assert _blank_nodes(one) > 10
+    assert (len(store), _blank_nodes(store)) == (len(one), _blank_nodes(one))
