@@ -245,11 +245,13 @@ def _load_part(store: ox.Store, source: Path, start: int, end: int) -> None:
     read, write = os.pipe()
 
     def feed() -> None:
-        with contextlib.suppress(BrokenPipeError), open(source, "rb") as f:
-            offset = start
-            while offset < end:
-                offset += os.sendfile(write, f.fileno(), offset, end - offset)
-        os.close(write)
+        try:  # a failed load closes the pipe: then the feeding stops
+            with contextlib.suppress(BrokenPipeError), open(source, "rb") as f:
+                offset = start
+                while offset < end:
+                    offset += os.sendfile(write, f.fileno(), offset, end - offset)
+        finally:
+            os.close(write)  # the end of the part, whatever happened
 
     feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()

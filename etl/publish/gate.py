@@ -42,17 +42,19 @@ class GateFailure:
 def _latest_evaluation(
     instance: dg.DagsterInstance, check_key: dg.AssetCheckKey
 ) -> tuple[float, dg.AssetCheckEvaluation] | None:
-    """Timestamp and evaluation of the check's latest completed execution (planned ones skipped)."""
+    """Timestamp and evaluation of the check's latest completed execution (planned ones skipped).
+
+    Latest by the evaluation's own time: records come in the order their runs planned the
+    check, and of two concurrent runs the one that planned first can evaluate last (both were
+    then refused, each judged by the other's older evaluation)."""
     records = instance.event_log_storage.get_asset_check_execution_history(
         check_key,
         limit=HISTORY,
         status={AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED},
     )
-    for record in records:
-        evaluation = record.evaluation
-        if record.event is not None and evaluation is not None:
-            return record.event.timestamp, evaluation
-    return None
+    done = [(r.event.timestamp, r.evaluation) for r in records
+            if r.event is not None and r.evaluation is not None]  # fmt: skip
+    return max(done, key=lambda found: found[0]) if done else None
 
 
 def blocking_failures(
