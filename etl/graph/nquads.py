@@ -123,18 +123,20 @@ class Counting:
     def write(self, data: bytes | memoryview, *, blank_nodes: bool = False) -> None:
         """Append a block; `blank_nodes`: it may hold some (the generated blocks never do)."""
         if blank_nodes:
-            first = self.offset if self.blank_nodes is None else self.blank_nodes[0]
-            self.blank_nodes = (first, self.offset + len(data))
+            self._blank_nodes_in(self.offset, self.offset + len(data))
         self.out.write(data)
         self.offset += len(data)
+
+    def _blank_nodes_in(self, start: int, end: int) -> None:
+        first = start if self.blank_nodes is None else self.blank_nodes[0]
+        self.blank_nodes = (first, end)
 
     def copy(self, source: Path, ranges: list[list[int]]) -> list[list[int]]:
         """Append ranges of `source` (the writer must offer `append_copy`); the new ranges."""
         start = self.offset
         self.offset += self.out.append_copy(source, ranges)  # type: ignore[attr-defined]
         if self.offset > start:  # a copied block may hold blank nodes
-            self.blank_nodes = (start if self.blank_nodes is None else self.blank_nodes[0],
-                                self.offset)  # fmt: skip
+            self._blank_nodes_in(start, self.offset)
         return [[start, self.offset - start]] if self.offset > start else []
 
 
